@@ -1,0 +1,213 @@
+import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import { EVENT_TYPES, type IngestAck, type IngestNack } from '../../schemas/events.ts';
+import { parseTimestamp, validateBatch, type NormalizedEvent } from '../../schemas/validate.ts';
+import type { Authenticator, Principal, Scope } from '../auth.ts';
+import type { Logger } from '../log.ts';
+import type { Registry } from '../metrics.ts';
+import { parseEventsBody } from '../parse-body.ts';
+import { EXPORT_EVENTS_SQL } from '../queries/export-events.ts';
+import type { Store } from '../store/store.ts';
+import { WriterBusyError, type EventWriter } from '../writer.ts';
+import { BodyTooLargeError, guard, readBody, requestInfo, sendError, sendJson, writeChunk, type Reply } from './uws.ts';
+
+export interface IngestRouteDeps {
+  auth: Authenticator;
+  writer: EventWriter;
+  store: Store;
+  metrics: Registry;
+  log: Logger;
+  /** largest HTTP body / WebSocket message accepted */
+  maxBodyBytes: number;
+}
+
+interface SocketData {
+  principal: Principal;
+  closed: boolean;
+}
+
+const STORE_RETRY_AFTER_S = 2;
+
+/** Resolves the caller and checks one scope; answers 401/403 itself and returns null then. */
+export async function authorize(
+  reply: Reply,
+  auth: Authenticator,
+  creds: { authorization: string; cookie: string; queryKey?: string | undefined },
+  scope: Scope,
+): Promise<Principal | null> {
+  const principal = await auth.authenticate(creds);
+  if (!principal) {
+    sendError(reply, 401, 'missing or invalid credentials', { 'WWW-Authenticate': 'Bearer' });
+    return null;
+  }
+  if (!principal.scopes.has(scope)) {
+    sendError(reply, 403, `requires the ${scope} permission`);
+    return null;
+  }
+  return principal;
+}
+
+/** Wire contract v1: WS /v1/ingest, POST /v1/events, and the raw export GET /v1/events. */
+export function registerIngestRoutes(app: TemplatedApp, deps: IngestRouteDeps): { closeAll(): void } {
+  const { writer, metrics, log } = deps;
+  const m = {
+    accepted: metrics.counter('callboard_events_accepted_total', 'Events acknowledged as stored'),
+    rejected: metrics.counter('callboard_events_rejected_total', 'Events rejected by validation'),
+    batches: metrics.counter('callboard_ingest_batches_total', 'Batches received'),
+    nacks: metrics.counter('callboard_ingest_nacks_total', 'Batches answered with a negative ack or an error status'),
+  };
+  const sockets = new Set<WebSocket<SocketData>>();
+  metrics.gauge('callboard_ingest_connections', 'Open ingest WebSocket connections', () => sockets.size);
+
+  /** Stores the valid events; the caller answers only after this settles. */
+  async function store(events: readonly unknown[], principal: Principal, transport: string) {
+    m.batches.inc(1, { transport });
+    const { accepted, rejected } = validateBatch(events);
+    if (rejected.length) m.rejected.inc(rejected.length, { transport });
+    await writer.write(accepted as NormalizedEvent[], principal.name);
+    m.accepted.inc(accepted.length, { transport });
+    return { accepted: accepted.length, rejected };
+  }
+
+  app.ws<SocketData>('/v1/ingest', {
+    maxPayloadLength: deps.maxBodyBytes,
+    idleTimeout: 120,
+    maxBackpressure: 16 * 1024 * 1024,
+    upgrade: (res, req, context) => {
+      const reply = guard(res);
+      const info = requestInfo(req, res);
+      const key = req.getHeader('sec-websocket-key');
+      const protocol = req.getHeader('sec-websocket-protocol');
+      const extensions = req.getHeader('sec-websocket-extensions');
+      void (async () => {
+        const principal = await authorize(reply, deps.auth, { ...info, queryKey: info.query.get('key') ?? undefined }, 'ingest');
+        if (!principal || reply.aborted) return;
+        res.cork(() => res.upgrade<SocketData>({ principal, closed: false }, key, protocol, extensions, context));
+      })().catch((err: unknown) => {
+        log('error', 'ingest upgrade failed', { error: String(err) });
+        sendError(reply, 500, 'internal error');
+      });
+    },
+    open: (ws) => {
+      sockets.add(ws);
+    },
+    close: (ws) => {
+      ws.getUserData().closed = true;
+      sockets.delete(ws);
+    },
+    message: (ws, message) => {
+      const data = ws.getUserData();
+      const reply = (msg: IngestAck | IngestNack) => {
+        if (!data.closed) ws.send(JSON.stringify(msg));
+      };
+      let parsed: { batch?: unknown; events?: unknown };
+      try {
+        parsed = JSON.parse(Buffer.from(message).toString('utf8')) as typeof parsed;
+      } catch (err) {
+        reply({ nack: null, error: `message is not valid JSON: ${(err as Error).message}` });
+        return;
+      }
+      const batch = typeof parsed?.batch === 'string' ? parsed.batch : null;
+      if (batch === null || !Array.isArray(parsed.events)) {
+        reply({ nack: batch, error: 'message must be {"batch": "<id>", "events": [...]}' });
+        return;
+      }
+      store(parsed.events, data.principal, 'ws').then(
+        ({ accepted, rejected }) => reply({ ack: batch, accepted, rejected }),
+        (err: unknown) => {
+          m.nacks.inc(1, { transport: 'ws' });
+          if (err instanceof WriterBusyError) reply({ nack: batch, error: err.message, retry_after: err.retryAfterS });
+          else {
+            log('error', 'ingest write failed', { error: String(err) });
+            reply({ nack: batch, error: 'store unavailable, retry', retry_after: STORE_RETRY_AFTER_S });
+          }
+        },
+      );
+    },
+  });
+
+  app.post('/v1/events', (res, req) => {
+    const reply = guard(res);
+    const info = requestInfo(req, res);
+    const body = readBody(reply, deps.maxBodyBytes);
+    void (async () => {
+      const principal = await authorize(reply, deps.auth, info, 'ingest');
+      if (!principal) return;
+      let events: unknown[];
+      try {
+        events = parseEventsBody((await body).toString('utf8'));
+      } catch (err) {
+        if (err instanceof BodyTooLargeError) return sendError(reply, 413, err.message);
+        return sendError(reply, 400, (err as Error).message);
+      }
+      try {
+        const result = await store(events, principal, 'http');
+        sendJson(reply, 200, result);
+      } catch (err) {
+        m.nacks.inc(1, { transport: 'http' });
+        if (err instanceof WriterBusyError) {
+          return sendError(reply, 429, err.message, { 'Retry-After': String(err.retryAfterS) });
+        }
+        log('error', 'ingest write failed', { error: String(err) });
+        sendError(reply, 503, 'store unavailable, retry', { 'Retry-After': String(STORE_RETRY_AFTER_S) });
+      }
+    })().catch((err: unknown) => {
+      log('error', 'ingest request failed', { error: String(err) });
+      sendError(reply, 500, 'internal error');
+    });
+  });
+
+  app.get('/v1/events', (res, req) => {
+    const reply = guard(res);
+    const info = requestInfo(req, res);
+    let started = false;
+    void (async () => {
+      if (!(await authorize(reply, deps.auth, info, 'read'))) return;
+      const q = info.query;
+      const from = parseTimestamp(numericOrString(q.get('from')));
+      const to = parseTimestamp(numericOrString(q.get('to')));
+      if (Number.isNaN(from)) return sendError(reply, 400, 'from: required, ISO-8601 with offset or epoch milliseconds');
+      if (Number.isNaN(to)) return sendError(reply, 400, 'to: required, ISO-8601 with offset or epoch milliseconds');
+      if (to <= from) return sendError(reply, 400, 'to: must be after from');
+      const type = q.get('type') ?? '';
+      if (type && !(EVENT_TYPES as string[]).includes(type)) return sendError(reply, 400, `type: unknown event type ${JSON.stringify(type)}`);
+      if (reply.aborted) return;
+      started = true;
+      res.cork(() => {
+        res.writeStatus('200 OK');
+        res.writeHeader('Content-Type', 'application/x-ndjson');
+      });
+      await deps.store.stream(
+        EXPORT_EVENTS_SQL,
+        { from, to, type, call: q.get('call') ?? '', agent: q.get('agent') ?? '' },
+        'TSVRaw',
+        async (chunk) => {
+          await writeChunk(reply, chunk);
+        },
+      );
+      if (!reply.aborted) {
+        reply.aborted = true;
+        res.cork(() => res.end());
+      }
+    })().catch((err: unknown) => {
+      log('error', 'export failed', { error: String(err) });
+      if (!started) return sendError(reply, 500, 'export failed');
+      // Headers are out: cut the connection so the client cannot take a partial export for a whole one.
+      if (!reply.aborted) {
+        reply.aborted = true;
+        res.close();
+      }
+    });
+  });
+
+  return {
+    closeAll() {
+      for (const ws of sockets) ws.end(1001, 'server shutting down');
+    },
+  };
+}
+
+function numericOrString(v: string | null): unknown {
+  if (v === null) return undefined;
+  // An unencoded `+01:00` offset arrives as a space.
+  return /^\d+$/.test(v) ? Number(v) : v.replace(' ', '+');
+}

@@ -1,0 +1,26 @@
+/** ClickHouse table names: the only place they are spelled. */
+export const TABLES = {
+  migrations: 'schema_migrations',
+  events: 'events',
+  users: 'users',
+  apiKeys: 'api_keys',
+  sessions: 'sessions',
+  audit: 'audit_log',
+} as const;
+
+/**
+ * Column order of `events` as the ingest writes it (RowBinary), with ClickHouse types.
+ * Must match schemas/clickhouse/0001_events.sql.
+ */
+export const EVENT_COLUMNS = [
+  ['id', 'String'],
+  ['type', 'LowCardinality(String)'],
+  ['ts', "DateTime64(3, 'UTC')"],
+  ['site', 'LowCardinality(String)'],
+  ['call', 'String'],
+  ['agent', 'LowCardinality(String)'],
+  ['queue', 'LowCardinality(String)'],
+  ['payload', 'String'],
+  ['received', "DateTime64(3, 'UTC')"],
+  ['source', 'LowCardinality(String)'],
+] as const;

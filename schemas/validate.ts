@@ -1,0 +1,115 @@
+/**
+ * Runtime validation of contract v1 events. One compiled checker per type; the
+ * error names the field and the reason so a sender can fix its payload.
+ */
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
+import type { TSchema } from '@sinclair/typebox';
+import { EventSchemas, EVENT_TYPES, type CallboardEvent, type EventType } from './events.ts';
+
+const checkers = new Map<string, TypeCheck<TSchema>>(
+  EVENT_TYPES.map((t) => [t, TypeCompiler.Compile(EventSchemas[t] as TSchema)]),
+);
+
+/** An accepted event, with the columns the store indexes pulled out. */
+export interface NormalizedEvent {
+  id: string;
+  type: EventType;
+  /** epoch milliseconds */
+  ts: number;
+  site: string;
+  call: string;
+  agent: string;
+  queue: string;
+  /** the event exactly as sent (all fields), JSON */
+  payload: string;
+  event: CallboardEvent;
+}
+
+export type ValidationResult = { ok: true; event: NormalizedEvent } | { ok: false; error: string };
+
+/** Parses the contract's `ts`: epoch milliseconds or ISO-8601 with offset. Returns NaN when invalid. */
+export function parseTimestamp(ts: unknown): number {
+  if (typeof ts === 'number') return Number.isSafeInteger(ts) && ts >= 0 ? ts : NaN;
+  if (typeof ts !== 'string') return NaN;
+  const ms = Date.parse(ts);
+  return Number.isNaN(ms) ? NaN : ms;
+}
+
+function fieldName(path: string): string {
+  return path.replace(/^\//, '').replace(/\//g, '.') || '(event)';
+}
+
+function describe(err: ValueError): string {
+  const field = fieldName(err.path);
+  const schema = err.schema as { anyOf?: { const?: unknown }[]; minLength?: number; maxLength?: number };
+  switch (err.type) {
+    case ValueErrorType.ObjectRequiredProperty:
+      return `${field}: is required`;
+    case ValueErrorType.Union:
+      if (schema.anyOf?.every((s) => s.const !== undefined)) {
+        return `${field}: must be one of ${schema.anyOf.map((s) => String(s.const)).join(', ')} (got ${JSON.stringify(err.value)})`;
+      }
+      if (field === 'ts') return 'ts: must be an ISO-8601 timestamp with offset or integer epoch milliseconds';
+      return `${field}: ${err.message}`;
+    case ValueErrorType.StringMinLength:
+      return `${field}: must be at least ${schema.minLength} characters`;
+    case ValueErrorType.StringMaxLength:
+      return `${field}: must be at most ${schema.maxLength} characters`;
+    default:
+      return `${field}: ${err.message.toLowerCase()} (got ${JSON.stringify(err.value)?.slice(0, 40)})`;
+  }
+}
+
+/** The first problem a compiled checker finds in `value`, as `field: reason`. */
+export function firstError(checker: TypeCheck<TSchema>, value: unknown): string {
+  const first = checker.Errors(value).First();
+  return first ? describe(first) : 'invalid value';
+}
+
+/** Validates one event and normalizes it for storage. */
+export function validateEvent(raw: unknown): ValidationResult {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, error: '(event): must be a JSON object' };
+  }
+  const type = (raw as { type?: unknown }).type;
+  if (typeof type !== 'string') return { ok: false, error: 'type: is required and must be a string' };
+  const checker = checkers.get(type);
+  if (!checker) return { ok: false, error: `type: unknown event type ${JSON.stringify(type.slice(0, 64))}` };
+  if (!checker.Check(raw)) return { ok: false, error: firstError(checker, raw) };
+  const event = raw as CallboardEvent;
+  const ts = parseTimestamp(event.ts);
+  if (Number.isNaN(ts)) return { ok: false, error: `ts: not a valid date (got ${JSON.stringify(event.ts)})` };
+  const e = event as { call?: string; agent?: string; queue?: string; from_queue?: string };
+  return {
+    ok: true,
+    event: {
+      id: event.id,
+      type: type as EventType,
+      ts,
+      site: event.site ?? '',
+      call: e.call ?? '',
+      agent: e.agent ?? '',
+      queue: e.queue ?? e.from_queue ?? '',
+      payload: JSON.stringify(event),
+      event,
+    },
+  };
+}
+
+export interface BatchValidation {
+  accepted: NormalizedEvent[];
+  rejected: { index: number; error: string }[];
+}
+
+/** Validates a batch; each rejection carries the event's index in the batch. */
+export function validateBatch(events: readonly unknown[]): BatchValidation {
+  const accepted: NormalizedEvent[] = [];
+  const rejected: { index: number; error: string }[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const r = validateEvent(events[i]);
+    if (r.ok) accepted.push(r.event);
+    else rejected.push({ index: i, error: r.error });
+  }
+  return { accepted, rejected };
+}

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import uWS from 'uWebSockets.js';
+import { authorize, registerIngestRoutes } from '../ingest/http/routes.ts';
+import { guard, requestInfo, send, sendError, sendJson } from '../ingest/http/uws.ts';
+import type { Logger } from '../ingest/log.ts';
+import type { Registry } from '../ingest/metrics.ts';
+import type { Store } from '../ingest/store/store.ts';
+import type { EventWriter } from '../ingest/writer.ts';
+import type { AuthService } from './auth/auth-service.ts';
+import { registerAuthRoutes } from './routes/auth-routes.ts';
+
+const LOGIN_PAGE = readFileSync(new URL('./static/login.html', import.meta.url), 'utf8');
+const HEALTH_CACHE_MS = 1000;
+
+export interface ServerDeps {
+  store: Store;
+  writer: EventWriter;
+  auth: AuthService;
+  metrics: Registry;
+  log: Logger;
+  maxBodyBytes: number;
+  cookieSecure: boolean;
+}
+
+export interface RunningServer {
+  port: number;
+  /** Stops accepting connections and closes ingest sockets. */
+  stopListening(): void;
+}
+
+/** The HTTP/WS application: ingest, auth and operational endpoints, on one uWS app. */
+export function createApp(deps: ServerDeps) {
+  const app = uWS.App();
+  const { log } = deps;
+  const ingest = registerIngestRoutes(app, {
+    auth: deps.auth,
+    writer: deps.writer,
+    store: deps.store,
+    metrics: deps.metrics,
+    log,
+    maxBodyBytes: deps.maxBodyBytes,
+  });
+  registerAuthRoutes(app, deps.auth, log, { cookieSecure: deps.cookieSecure });
+
+  let health: { ok: boolean; at: number; error?: string } = { ok: false, at: 0 };
+  app.get('/healthz', (res) => {
+    const reply = guard(res);
+    void (async () => {
+      if (Date.now() - health.at > HEALTH_CACHE_MS) {
+        try {
+          await deps.store.ping();
+          health = { ok: true, at: Date.now() };
+        } catch (err) {
+          health = { ok: false, at: Date.now(), error: (err as Error).message };
+        }
+      }
+      if (health.ok) sendJson(reply, 200, { status: 'ok', store: deps.store.kind });
+      else sendJson(reply, 503, { status: 'unavailable', store: deps.store.kind, error: health.error });
+    })();
+  });
+
+  app.get('/metrics', (res, req) => {
+    const reply = guard(res);
+    const info = requestInfo(req, res);
+    void (async () => {
+      if (!(await authorize(reply, deps.auth, info, 'metrics'))) return;
+      send(reply, 200, deps.metrics.render(), {}, 'text/plain; version=0.0.4');
+    })().catch((err: unknown) => {
+      log('error', 'metrics failed', { error: String(err) });
+      sendError(reply, 500, 'internal error');
+    });
+  });
+
+  app.get('/login', (res) => send(guard(res), 200, LOGIN_PAGE, {}, 'text/html; charset=utf-8'));
+  app.get('/', (res) => send(guard(res), 302, '', { Location: '/login' }, 'text/plain'));
+  app.any('/*', (res, req) => sendError(guard(res), 404, `no route ${req.getMethod().toUpperCase()} ${req.getUrl()}`));
+
+  return {
+    listen(host: string, port: number): Promise<RunningServer> {
+      return new Promise((resolve, reject) => {
+        app.listen(host, port, (socket) => {
+          if (!socket) return reject(new Error(`PORT: cannot listen on ${host}:${port}`));
+          resolve({
+            port: uWS.us_socket_local_port(socket),
+            stopListening() {
+              uWS.us_listen_socket_close(socket);
+              ingest.closeAll();
+            },
+          });
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { resolve } from 'node:path';
+
+/** Process configuration, from the environment with defaults. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  ingestKey: string | undefined;
+  adminPassword: string | undefined;
+  clickhouseUrl: string | undefined;
+  clickhouseUser: string | undefined;
+  clickhousePassword: string | undefined;
+  clickhouseDatabase: string | undefined;
+  simulator: boolean;
+  simulatorScenario: string;
+  simulatorBackfillDays: number;
+  maxBodyBytes: number;
+  flushRows: number;
+  flushMs: number;
+  maxPendingRows: number;
+  dedupMemoryIds: number;
+  sessionTtlHours: number;
+  cookieSecure: boolean;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, dflt: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name}: must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+  }
+  return n;
+}
+
+function bool(env: Env, name: string, dflt: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return dflt;
+  if (['on', 'true', '1', 'yes'].includes(raw)) return true;
+  if (['off', 'false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name}: must be on or off (got ${JSON.stringify(env[name])})`);
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const ingestKey = optional(env, 'INGEST_KEY');
+  if (ingestKey !== undefined && ingestKey.length < 16) throw new ConfigError('INGEST_KEY: must be at least 16 characters');
+  const adminPassword = optional(env, 'ADMIN_PASSWORD');
+  if (adminPassword !== undefined && adminPassword.length < 8) throw new ConfigError('ADMIN_PASSWORD: must be at least 8 characters');
+  const clickhouseUrl = optional(env, 'CLICKHOUSE_URL');
+  if (clickhouseUrl !== undefined && !/^https?:\/\//.test(clickhouseUrl)) {
+    throw new ConfigError(`CLICKHOUSE_URL: must be an http(s) URL (got ${JSON.stringify(clickhouseUrl)})`);
+  }
+  return {
+    port: int(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: resolve(env.DATA_DIR ?? './data'),
+    ingestKey,
+    adminPassword,
+    clickhouseUrl,
+    clickhouseUser: optional(env, 'CLICKHOUSE_USER'),
+    clickhousePassword: optional(env, 'CLICKHOUSE_PASSWORD'),
+    clickhouseDatabase: optional(env, 'CLICKHOUSE_DATABASE'),
+    simulator: bool(env, 'SIMULATOR', true),
+    simulatorScenario: env.SIMULATOR_SCENARIO ?? 'server/acd/scenarios/demo-utility.json',
+    simulatorBackfillDays: int(env, 'SIMULATOR_BACKFILL_DAYS', 14, 0, 366),
+    maxBodyBytes: int(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024),
+    flushRows: int(env, 'FLUSH_ROWS', 50_000, 1),
+    flushMs: int(env, 'FLUSH_MS', 200, 1),
+    maxPendingRows: int(env, 'MAX_PENDING_ROWS', 500_000, 1),
+    dedupMemoryIds: int(env, 'DEDUP_MEMORY_IDS', 2_000_000, 1000),
+    sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 12, 1),
+    cookieSecure: bool(env, 'COOKIE_SECURE', false),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100),
+  };
+}

@@ -1,0 +1,77 @@
+import { createLogger } from '../ingest/log.ts';
+import { Registry } from '../ingest/metrics.ts';
+import { migrate } from '../ingest/store/migrate.ts';
+import { openStore } from '../ingest/store/open.ts';
+import { EventWriter } from '../ingest/writer.ts';
+import { TABLES } from '../schemas/tables.ts';
+import { createApp } from './app.ts';
+import { AuthService } from './auth/auth-service.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { startSimulator } from './simulator.ts';
+
+const log = createLogger('server');
+
+async function main(): Promise<void> {
+  const cfg = loadConfig();
+  const store = await openStore(cfg);
+  const applied = await migrate(store);
+  log('info', 'store ready', { store: store.kind, data_dir: store.kind === 'chdb' ? cfg.dataDir : undefined, migrations_applied: applied });
+
+  const metrics = new Registry();
+  const auth = new AuthService(store, log, cfg.sessionTtlHours * 3600_000);
+  await auth.bootstrap({ adminPassword: cfg.adminPassword, ingestKey: cfg.ingestKey });
+  const writer = new EventWriter(store, metrics, log, {
+    flushRows: cfg.flushRows,
+    flushMs: cfg.flushMs,
+    maxPendingRows: cfg.maxPendingRows,
+    dedupMemoryIds: cfg.dedupMemoryIds,
+  });
+  await writer.start();
+
+  const server = await createApp({
+    store,
+    writer,
+    auth,
+    metrics,
+    log,
+    maxBodyBytes: cfg.maxBodyBytes,
+    cookieSecure: cfg.cookieSecure,
+  }).listen(cfg.host, cfg.port);
+  log('info', 'listening', { port: server.port, url: `http://localhost:${server.port}/` });
+
+  let simulator: { stop(): Promise<void> } | null = null;
+  if (cfg.simulator) {
+    await auth.revokeKeysNamed('simulator', 'server');
+    const { key } = await auth.createKey('simulator', ['ingest'], 'server');
+    const [{ n }] = (await store.query<{ n: number | string }>(`SELECT count() AS n FROM ${TABLES.events}`)) as [{ n: number }];
+    simulator = startSimulator({
+      scenario: cfg.simulatorScenario,
+      ingestUrl: `ws://127.0.0.1:${server.port}/v1/ingest`,
+      key,
+      backfillDays: Number(n) === 0 ? cfg.simulatorBackfillDays : 0,
+      log,
+    });
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', 'shutting down', { signal });
+    await simulator?.stop();
+    server.stopListening();
+    const flushed = await writer.close(cfg.shutdownTimeoutMs);
+    if (!flushed) log('error', 'shutdown timeout: some accepted events were not written and were not acknowledged', { pending: writer.pendingRows });
+    await store.close();
+    log('info', 'stopped');
+    process.exit(flushed ? 0 : 1);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) log('error', `configuration error: ${err.message}`);
+  else log('error', 'failed to start', { error: String(err), stack: (err as Error).stack });
+  process.exit(err instanceof ConfigError ? 2 : 1);
+});
