@@ -181,7 +181,7 @@ export class EventWriter {
     const deadline = Date.now() + timeoutMs;
     while (this.pendingRows > 0 && Date.now() < deadline) {
       this.requestFlush();
-      const gens = [...this.pending.values()].map((g) => g.done.catch(() => undefined));
+      const gens = [this.inflight, this.current].filter((g) => g !== null && g.rows > 0).map((g) => g!.done.catch(() => undefined));
       await Promise.race([Promise.all(gens), new Promise((r) => setTimeout(r, Math.max(1, deadline - Date.now())))]);
     }
     if (this.timer) clearTimeout(this.timer);

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { StoreError, type QueryParams, type Store } from './store.ts';
 
 export interface HttpStoreOptions {
@@ -32,6 +32,8 @@ export class HttpStore implements Store {
       database: opts.database ?? 'default',
       request_timeout: opts.requestTimeoutMs ?? 60_000,
       compression: { request: false, response: false },
+      // errors are returned to the caller and logged there, once
+      log: { level: ClickHouseLogLevel.OFF },
     });
   }
 

@@ -63,7 +63,7 @@ export function registerAuthRoutes(app: TemplatedApp, auth: AuthService, log: Lo
     });
   };
 
-  app.post('/v1/auth/login', (res, req) => {
+  app.post('/v1/auth/login', (res) => {
     const reply = guard(res);
     const body = loginBody(startBody(reply));
     void (async () => {

@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const TEST_INGEST_KEY = 'test-ingest-key-0123456789';
+export const TEST_ADMIN_PASSWORD = 'admin-password-123';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export function tempDataDir(name: string): string {
+  return mkdtempSync(join(tmpdir(), `callboard-${name}-`));
+}
+
+/** The server as its own process (`server/main.ts`), as users run it. */
+export class ServerProcess {
+  child: ChildProcess | null = null;
+  logs = '';
+  constructor(
+    readonly port: number,
+    readonly dataDir: string,
+    readonly env: Record<string, string> = {},
+  ) {}
+
+  static async start(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+    const s = new ServerProcess(await freePort(), dataDir, env);
+    await s.start();
+    return s;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.port}/v1/ingest`;
+  }
+
+  async start(): Promise<void> {
+    this.child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(this.port),
+        HOST: '127.0.0.1',
+        DATA_DIR: this.dataDir,
+        INGEST_KEY: TEST_INGEST_KEY,
+        ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+        SIMULATOR: 'off',
+        LOG_LEVEL: 'warn',
+        ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.on('data', (d: Buffer) => (this.logs += d.toString()));
+    this.child.stderr!.on('data', (d: Buffer) => (this.logs += d.toString()));
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`server exited with ${this.child.exitCode}:\n${this.logs}`);
+      try {
+        const r = await fetch(`${this.url}/healthz`);
+        if (r.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`server did not become healthy:\n${this.logs}`);
+  }
+
+  /** Sends a signal and waits for the exit code. */
+  async signal(sig: NodeJS.Signals): Promise<number | null> {
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return c?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code)));
+    c.kill(sig);
+    const code = await exited;
+    this.child = null;
+    return code;
+  }
+
+  async stop(): Promise<void> {
+    await this.signal('SIGTERM');
+  }
+
+  /** An admin session cookie. */
+  async login(username = 'admin', password = TEST_ADMIN_PASSWORD): Promise<string> {
+    const r = await fetch(`${this.url}/v1/auth/login`, { method: 'POST', body: JSON.stringify({ username, password }) });
+    if (r.status !== 200) throw new Error(`login failed: ${r.status} ${await r.text()}`);
+    return r.headers.get('set-cookie')!.split(';')[0]!;
+  }
+
+  /** Stored events in [from, to) through the raw export. */
+  async exportEvents(cookie: string, query: Record<string, string | number> = {}): Promise<Record<string, unknown>[]> {
+    const q = new URLSearchParams({ from: '0', to: String(Date.now() + 365 * 86400_000), ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) });
+    const r = await fetch(`${this.url}/v1/events?${q}`, { headers: { cookie } });
+    if (r.status !== 200) throw new Error(`export failed: ${r.status} ${await r.text()}`);
+    return (await r.text())
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
