@@ -1,0 +1,42 @@
+import WebSocket from 'ws';
+import type { IngestAck, IngestNack } from '../../schemas/events.ts';
+
+/** A bare WebSocket ingest connection: send a batch, await its reply. */
+export class TestIngestSocket {
+  private waiting = new Map<string | null, (reply: IngestAck | IngestNack) => void>();
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => {
+      const reply = JSON.parse(data.toString()) as IngestAck | IngestNack;
+      const id = 'ack' in reply ? reply.ack : reply.nack;
+      this.waiting.get(id)?.(reply);
+      this.waiting.delete(id);
+    });
+  }
+
+  static open(url: string, key: string, via: 'header' | 'query' = 'header'): Promise<TestIngestSocket> {
+    const ws =
+      via === 'header'
+        ? new WebSocket(url, { headers: { Authorization: `Bearer ${key}` } })
+        : new WebSocket(`${url}?key=${encodeURIComponent(key)}`);
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new TestIngestSocket(ws)));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+  }
+
+  send(batch: string | null, payload: unknown): Promise<IngestAck | IngestNack> {
+    return new Promise((resolve) => {
+      this.waiting.set(batch, resolve);
+      this.ws.send(typeof payload === 'string' ? payload : JSON.stringify(payload));
+    });
+  }
+
+  batch(id: string, events: unknown[]): Promise<IngestAck | IngestNack> {
+    return this.send(id, { batch: id, events });
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
