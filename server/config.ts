@@ -22,6 +22,8 @@ export interface Config {
   sessionTtlHours: number;
   cookieSecure: boolean;
   shutdownTimeoutMs: number;
+  /** raw events older than this are dropped by ClickHouse; 0 keeps them forever */
+  eventsTtlDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -81,5 +83,6 @@ export function loadConfig(env: Env = process.env): Config {
     sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 12, 1),
     cookieSecure: bool(env, 'COOKIE_SECURE', false),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100),
+    eventsTtlDays: int(env, 'EVENTS_TTL_DAYS', 0, 0, 36_500),
   };
 }

@@ -1,6 +1,6 @@
 import { createLogger } from '../ingest/log.ts';
 import { Registry } from '../ingest/metrics.ts';
-import { migrate } from '../ingest/store/migrate.ts';
+import { applyEventsRetention, migrate } from '../ingest/store/migrate.ts';
 import { openStore } from '../ingest/store/open.ts';
 import { EventWriter } from '../ingest/writer.ts';
 import { TABLES } from '../schemas/tables.ts';
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   const cfg = loadConfig();
   const store = await openStore(cfg);
   const applied = await migrate(store);
+  await applyEventsRetention(store, cfg.eventsTtlDays);
   log('info', 'store ready', { store: store.kind, data_dir: store.kind === 'chdb' ? cfg.dataDir : undefined, migrations_applied: applied });
 
   const metrics = new Registry();

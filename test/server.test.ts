@@ -37,7 +37,7 @@ describe('HTTP ingest POST /v1/events', () => {
   it('answers 400 for a malformed body, 401 for a bad key, 413 for a body too large', async () => {
     const bad = await post('[{"id":');
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/not valid JSON/);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/not valid JSON/);
     expect((await post('[]', { Authorization: 'Bearer wrong-key-000000000' })).status).toBe(401);
     expect((await post('[]', {})).status).toBe(401);
     const big = await post(JSON.stringify(Array.from({ length: 3000 }, () => callFlow('big')).flat()));
@@ -98,9 +98,9 @@ describe('raw export GET /v1/events', () => {
     expect((await r.text()).split('\n').filter(Boolean).length).toBe(10);
     const bad = await fetch(`${server.url}/v1/events?from=yesterday&to=now`, { headers: { cookie: admin } });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/^from:/);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^from:/);
     const badType = await fetch(`${server.url}/v1/events?from=0&to=1&type=x`, { headers: { cookie: admin } });
-    expect((await badType.json()).error).toMatch(/^type:/);
+    expect(((await badType.json()) as { error: string }).error).toMatch(/^type:/);
   });
 
   it('needs an admin session or a key with read scope', async () => {
@@ -133,7 +133,7 @@ describe('auth', () => {
   it('names the bad field of a request body', async () => {
     const r = await fetch(`${server.url}/v1/users`, { method: 'POST', headers: { cookie: admin }, body: JSON.stringify({ username: 'sup1', password: 'long-enough', role: 'boss' }) });
     expect(r.status).toBe(400);
-    expect((await r.json()).error).toMatch(/^role: must be one of admin, manager, supervisor, qa, agent/);
+    expect(((await r.json()) as { error: string }).error).toMatch(/^role: must be one of admin, manager, supervisor, qa, agent/);
   });
 
   it('creates users with roles; a non-admin cannot manage users or read events', async () => {

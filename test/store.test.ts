@@ -86,3 +86,17 @@ describe('splitStatements', () => {
     ]);
   });
 });
+
+describe('raw event retention', () => {
+  it('sets and removes the TTL of events', async () => {
+    const { applyEventsRetention } = await import('../ingest/store/migrate.ts');
+    const store = await freshChdbStore('retention');
+    const ddl = async () =>
+      (await store.query<{ q: string }>(`SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'events'`))[0]!.q;
+    await applyEventsRetention(store, 90);
+    expect(await ddl()).toMatch(/TTL toDateTime\(ts\) \+ toIntervalDay\(90\)/);
+    await applyEventsRetention(store, 0);
+    expect(await ddl()).not.toMatch(/ TTL /);
+    await store.close();
+  });
+});

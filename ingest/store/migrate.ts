@@ -68,3 +68,15 @@ export async function migrate(store: Store, migrations = loadMigrations()): Prom
   }
   return applied;
 }
+
+/** Sets (days > 0) or removes (0) the retention of raw events. */
+export async function applyEventsRetention(store: Store, days: number): Promise<void> {
+  if (days > 0) await store.command(`ALTER TABLE ${TABLES.events} MODIFY TTL toDateTime(ts) + toIntervalDay(${Math.floor(days)})`);
+  else {
+    const [row] = await store.query<{ q: string }>(
+      `SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = {t:String}`,
+      { t: TABLES.events },
+    );
+    if (row?.q.includes(' TTL ')) await store.command(`ALTER TABLE ${TABLES.events} REMOVE TTL`);
+  }
+}
