@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { CallboardEvent } from '../../../schemas/events.ts';
+import { EventAuditor } from '../check/audit.ts';
+import { ArraySink } from '../edges/sink.ts';
+import { loadScenario } from '../edges/scenario-file.ts';
+import { parseScenario, type Scenario } from './scenario.ts';
+import { Simulation } from './simulator.ts';
+
+const MONDAY = Date.parse('2025-03-03T00:00:00+01:00');
+const HOUR = 3_600_000;
+const demoPath = new URL('../scenarios/demo-utility.json', import.meta.url).pathname;
+
+function run(scenario: Scenario, hours: number, opts: { start?: number; seed?: string } = {}) {
+  const sink = new ArraySink();
+  const start = opts.start ?? MONDAY;
+  const sim = new Simulation(scenario, { startMs: start, sink, ...(opts.seed ? { seed: opts.seed } : {}) });
+  sim.runUntil(start + hours * HOUR);
+  const unfinished = sim.finish();
+  const auditor = new EventAuditor({ thresholds: new Map(scenario.queues.map((q) => [q.name, q])) });
+  for (const e of sink.events) auditor.add(e);
+  return { sim, events: sink.events, unfinished, report: auditor.report() };
+}
+
+const minimal = parseScenario({
+  queues: [{ name: 'q1', sl_threshold_s: 20 }],
+  agents: [{ id: 'a{n}', count: 5, queues: ['q1'] }],
+  arrivals: [{ queue: 'q1', per_hour: 80 }],
+  handle_time: { dist: 'exponential', mean_s: 180 },
+  patience: { dist: 'exponential', mean_s: 120 },
+  seed: 1,
+});
+
+const types = (events: CallboardEvent[]) => new Set(events.map((e) => e.type));
+
+describe('Simulation', () => {
+  it('is deterministic for a seed and start, and differs for another seed', () => {
+    const a = run(minimal, 5).events;
+    const b = run(minimal, 5).events;
+    const c = run(minimal, 5, { seed: 'other' }).events;
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(JSON.stringify(c)).not.toBe(JSON.stringify(a));
+    // Another start is another run: no id is shared.
+    const d = run(minimal, 5, { start: MONDAY + 1 }).events;
+    const ids = new Set(a.map((e) => e.id));
+    expect(d.some((e) => ids.has(e.id))).toBe(false);
+  });
+
+  it('the minimal form is a plain M/M/c+M queue: no IVR, ringing, hold or wrap-up', () => {
+    const { events, report, unfinished } = run(minimal, 24);
+    expect([...types(events)].sort()).toEqual(['agent.state', 'call.abandoned', 'call.answered', 'call.ended', 'call.offered', 'call.queued']);
+    expect(report.problems).toEqual([]);
+    expect(report.openCalls).toBe(0);
+    expect(unfinished).toBe(0);
+    expect(report.calls).toBeGreaterThan(1500);
+    // Agent busy time is the handle time: each answered call puts its agent on_call and back, nothing else.
+    const states = events.filter((e) => e.type === 'agent.state').map((e) => (e as { state: string }).state);
+    expect(new Set(states)).toEqual(new Set(['available', 'on_call', 'logged_out']));
+  });
+
+  it('runs a week of the demo center with every feature and a sound event stream', () => {
+    const scenario = loadScenario(demoPath);
+    const { events, report, unfinished } = run(scenario, 7 * 24);
+    expect(report.problems).toEqual([]);
+    // Only callbacks requested on Sunday night can still wait: nobody is signed in until Monday.
+    expect(unfinished).toBeLessThanOrEqual(3);
+    expect(report.openCalls).toBe(0);
+    for (const t of ['call.ivr', 'call.ringing', 'call.ring_noanswer', 'call.hold', 'call.transferred', 'call.overflow', 'call.wrapup', 'call.survey', 'agent.help']) {
+      expect(types(events), t).toContain(t);
+    }
+    const reasons = new Set(events.flatMap((e) => (e.type === 'agent.state' && e.reason ? [e.reason] : [])));
+    expect(reasons).toEqual(new Set(['break', 'manual_busy', 'ring_noanswer']));
+    expect(events.some((e) => e.type === 'call.transferred' && e.kind === 'attended')).toBe(true);
+    expect(events.some((e) => e.type === 'call.offered' && e.direction === 'outbound')).toBe(true);
+    expect(events.every((e) => e.site === 'berlin' || e.site === 'leipzig')).toBe(true);
+
+    // Shifts: each early-shift agent signs in once per weekday, and nobody is signed in on Sunday.
+    const signIns = events.filter((e) => e.type === 'agent.state' && e.agent === 'bln-bill-e1' && e.queues !== undefined);
+    expect(signIns).toHaveLength(5);
+    const sunday = MONDAY + 6 * 24 * HOUR;
+    expect(events.some((e) => e.type === 'call.answered' && Number(e.ts) >= sunday)).toBe(false);
+    // Night mode: after 19:00 local, calls are queued at Leipzig only.
+    const evening = events.filter((e) => e.type === 'call.queued' && new Date(Number(e.ts)).getUTCHours() >= 18 && new Date(Number(e.ts)).getUTCHours() < 19);
+    expect(evening.length).toBeGreaterThan(0);
+    expect(evening.every((e) => e.site === 'leipzig')).toBe(true);
+  });
+});
