@@ -108,7 +108,13 @@ export async function runAcdCli(argv: readonly string[]): Promise<void> {
   const untilMs = opts.startMs + durationS * 1000;
 
   const sink: EventSink = opts.ingest
-    ? new IngestSink({ url: opts.ingest.url, key: opts.ingest.key, log: (e) => log({ source: 'ingest-client', ...e }) })
+    ? new IngestSink({
+        url: opts.ingest.url,
+        key: opts.ingest.key,
+        // large batches let a backfill stream at the ingest's pace; live traffic goes out every flushMs anyway
+        batchSize: 5000,
+        log: (e) => log({ source: 'ingest-client', ...e }),
+      })
     : new NdjsonSink(opts.out as string);
   const sim = new Simulation(scenario, { startMs: simStart, sink, ...(opts.seed === undefined ? {} : { seed: opts.seed }) });
 
