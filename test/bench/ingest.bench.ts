@@ -33,7 +33,8 @@ import { EVENT_COLUMNS, TABLES } from '../../schemas/tables.ts';
 import { validateBatch, type NormalizedEvent } from '../../schemas/validate.ts';
 import { EventFactory, type TsFormat } from './event-factory.ts';
 import type { ClientConfig, ClientReport, FromClient, ToClient } from './ingest-client.ts';
-import { cpuDelta, cpuSnapshot, vmMB } from './proc.ts';
+import { availableParallelism } from 'node:os';
+import { cpuDelta, cpuSnapshot, machineBusyMs, selfCpuMs, vmMB } from './proc.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GOAL_EVENTS_PER_S = 150_000;
@@ -342,6 +343,8 @@ async function main(): Promise<number> {
     await sleep(Math.max(0, clients.startAt - Date.now()));
     const cpuStart = cpuSnapshot(srv.pid);
     const cpuStartAt = Date.now();
+    const machineStart = machineBusyMs();
+    const selfStart = selfCpuMs();
     const probes = probeLoop(srv.base, () => loadDone);
     let reports: ClientReport[];
     try {
@@ -352,6 +355,8 @@ async function main(): Promise<number> {
     }
     const cpuEnd = cpuSnapshot(srv.pid);
     const cpuEndAt = Date.now();
+    const machineMs = machineBusyMs() - machineStart;
+    const selfMs = selfCpuMs() - selfStart;
     const probeLat = (await probes).sort((a, b) => a - b);
     await Promise.all(clients.children.map(exited));
 
@@ -401,6 +406,12 @@ async function main(): Promise<number> {
         ` (${cpu.others.slice(0, 4).map(([n, ms]) => `${n} ${fmt(ms / 1000 / loadS, 2)}`).join(', ')})`,
     );
     say(`  senders CPU  ${fmt(clientCpuMs / 1000 / loadS, 2)} cores (${opts.clients} processes, building and sending the batches)`);
+    // Anything else running on the machine skews every figure above: say so.
+    const othersCores = (machineMs - cpu.totalMs - clientCpuMs - selfMs) / 1000 / loadS;
+    say(
+      `  machine      ${fmt(machineMs / 1000 / loadS, 2)} of ${availableParallelism()} cores busy; other processes ${fmt(Math.max(0, othersCores), 2)} cores` +
+        (othersCores > 0.15 ? ' — WARNING: the machine was not idle, figures are pessimistic' : ''),
+    );
     say(
       `  event loop   trivial HTTP route under load: p50 ${fmt(percentile(probeLat, 0.5), 1)} ms · p99 ${fmt(percentile(probeLat, 0.99), 1)} ms · max ${fmt(probeLat.at(-1) ?? NaN, 1)} ms (${probeLat.length} probes)`,
     );
@@ -409,6 +420,12 @@ async function main(): Promise<number> {
     say(
       `  flushes      ${fmt(flushes)} · rows p50 ${fmt(fq('callboard_flush_rows', '0.5'))} · insert p50 ${fmt(fq('callboard_flush_seconds', '0.5') * 1000)} ms p99 ${fmt(fq('callboard_flush_seconds', '0.99') * 1000)} ms` +
         ` · insert time ${fmt((metrics.get('callboard_flush_seconds_sum') ?? NaN) / wallS * 100)}% of wall`,
+    );
+
+    say(
+      `  writer       duplicates ${fmt(metric(metrics, 'callboard_events_duplicate_total'))} · dedup ids in memory ${fmt(metric(metrics, 'callboard_dedup_ids'))}` +
+        ` · store look-ups ${fmt(metric(metrics, 'callboard_dedup_store_lookups_total'))} · busy refusals ${fmt(metric(metrics, 'callboard_ingest_busy_total'))}` +
+        ` · store errors ${fmt(metric(metrics, 'callboard_store_errors_total'))}`,
     );
 
     // ---- verification

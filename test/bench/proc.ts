@@ -66,3 +66,22 @@ export function cpuDelta(a: CpuSnapshot, b: CpuSnapshot): { totalMs: number; mai
   others.sort((x, y) => y[1] - x[1]);
   return { totalMs: b.totalMs - a.totalMs, mainMs: b.mainMs - a.mainMs, others };
 }
+
+/** Busy CPU time of the whole machine (all cores), from /proc/stat, in ms. */
+export function machineBusyMs(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal …
+    const busy = v[0]! + v[1]! + v[2]! + (v[5] ?? 0) + (v[6] ?? 0) + (v[7] ?? 0);
+    return (busy * 1000) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU time used so far by this process (ms). */
+export function selfCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
