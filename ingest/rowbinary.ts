@@ -1,67 +1,83 @@
 import type { NormalizedEvent } from '../schemas/validate.ts';
 
-/** Bytes of a LEB128 varint length prefix. */
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n >>>= 7;
-    size++;
+const TWO_32 = 2 ** 32;
+
+/** A growable byte buffer that rows are appended to, so a flush needs no concatenation. */
+export class ByteSink {
+  buf: Buffer;
+  length = 0;
+  constructor(initial = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(initial);
   }
-  return size;
-}
-
-class RowBinaryWriter {
-  offset = 0;
-  constructor(readonly buf: Buffer) {}
-
-  string(s: string, byteLength: number): void {
-    let n = byteLength;
-    while (n >= 0x80) {
-      this.buf[this.offset++] = (n & 0x7f) | 0x80;
-      n >>>= 7;
-    }
-    this.buf[this.offset++] = n;
-    this.offset += this.buf.write(s, this.offset, byteLength, 'utf8');
+  /** Makes room for `n` more bytes. */
+  reserve(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + n));
+    this.buf.copy(next, 0, 0, this.length);
+    this.buf = next;
   }
-
-  int64(ms: number): void {
-    this.buf.writeBigInt64LE(BigInt(ms), this.offset);
-    this.offset += 8;
+  /** The bytes written so far (a view, not a copy). */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.length);
   }
 }
 
 /**
- * Encodes accepted events as RowBinary rows in the column order of EVENT_COLUMNS
+ * Writes a RowBinary String: LEB128 length, then UTF-8. Room must be reserved for the worst
+ * case (3 bytes per UTF-16 unit + 5); the bytes are written first, behind a one-byte prefix,
+ * and moved only when the length needs a longer prefix (rare: ≥ 128 bytes).
+ */
+function writeString(sink: ByteSink, s: string): void {
+  const buf = sink.buf;
+  const start = sink.length;
+  const n = buf.write(s, start + 1);
+  if (n < 0x80) {
+    buf[start] = n;
+    sink.length = start + 1 + n;
+    return;
+  }
+  let prefix = 1;
+  for (let v = n >>> 7; v > 0; v >>>= 7) prefix++;
+  buf.copyWithin(start + prefix, start + 1, start + 1 + n);
+  let v = n;
+  let o = start;
+  while (v >= 0x80) {
+    buf[o++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[o] = v;
+  sink.length = start + prefix + n;
+}
+
+/** Writes a DateTime64(3) (Int64 little-endian) from non-negative epoch milliseconds. */
+function writeMillis(sink: ByteSink, ms: number): void {
+  sink.buf.writeUInt32LE(ms % TWO_32, sink.length);
+  sink.buf.writeUInt32LE(Math.floor(ms / TWO_32), sink.length + 4);
+  sink.length += 8;
+}
+
+const worst = (s: string) => s.length * 3 + 5;
+
+/**
+ * Appends accepted events as RowBinary rows in the column order of EVENT_COLUMNS
  * (schemas/tables.ts): id, type, ts, site, call, agent, queue, payload, received, source.
  */
-export function encodeEventRows(events: readonly NormalizedEvent[], received: number, source: string): Buffer {
-  const sourceLen = Buffer.byteLength(source);
-  const lengths = new Int32Array(events.length * 7);
-  let size = 0;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    const fields = [e.id, e.type, e.site, e.call, e.agent, e.queue, e.payload];
-    for (let f = 0; f < 7; f++) {
-      const len = Buffer.byteLength(fields[f]!);
-      lengths[i * 7 + f] = len;
-      size += varintSize(len) + len;
-    }
-    size += 16 + varintSize(sourceLen) + sourceLen;
+export function encodeEventRows(events: readonly NormalizedEvent[], received: number, source: string, sink = new ByteSink()): ByteSink {
+  const sourceWorst = worst(source);
+  for (const e of events) {
+    sink.reserve(
+      worst(e.id) + worst(e.type) + worst(e.site) + worst(e.call) + worst(e.agent) + worst(e.queue) + worst(e.payload) + sourceWorst + 16,
+    );
+    writeString(sink, e.id);
+    writeString(sink, e.type);
+    writeMillis(sink, e.ts);
+    writeString(sink, e.site);
+    writeString(sink, e.call);
+    writeString(sink, e.agent);
+    writeString(sink, e.queue);
+    writeString(sink, e.payload);
+    writeMillis(sink, received);
+    writeString(sink, source);
   }
-  const w = new RowBinaryWriter(Buffer.allocUnsafe(size));
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    const l = i * 7;
-    w.string(e.id, lengths[l]!);
-    w.string(e.type, lengths[l + 1]!);
-    w.int64(e.ts);
-    w.string(e.site, lengths[l + 2]!);
-    w.string(e.call, lengths[l + 3]!);
-    w.string(e.agent, lengths[l + 4]!);
-    w.string(e.queue, lengths[l + 5]!);
-    w.string(e.payload, lengths[l + 6]!);
-    w.int64(received);
-    w.string(source, sourceLen);
-  }
-  return w.buf;
+  return sink;
 }

@@ -2,15 +2,15 @@ import { EVENT_COLUMNS, TABLES } from '../schemas/tables.ts';
 import type { NormalizedEvent } from '../schemas/validate.ts';
 import type { Logger } from './log.ts';
 import type { Registry } from './metrics.ts';
-import { encodeEventRows } from './rowbinary.ts';
+import { ByteSink, encodeEventRows } from './rowbinary.ts';
 import type { Store } from './store/store.ts';
 
 export interface WriterOptions {
-  /** flush when the buffer holds this many rows */
-  flushRows: number;
-  /** … or this many encoded bytes */
+  /** with no insert running, rows are flushed at once when at least this many wait … */
+  flushMinRows: number;
+  /** … or this many encoded bytes … */
   flushBytes: number;
-  /** … or when its oldest row is this old (ms) */
+  /** … else when the oldest is this old (ms): few small inserts when traffic is light */
   flushMs: number;
   /** rows buffered + being written before new batches are refused */
   maxPendingRows: number;
@@ -21,8 +21,8 @@ export interface WriterOptions {
 }
 
 export const DEFAULT_WRITER_OPTIONS: WriterOptions = {
-  flushRows: 50_000,
-  flushBytes: 32 * 1024 * 1024,
+  flushMinRows: 2000,
+  flushBytes: 4 * 1024 * 1024,
   flushMs: 200,
   maxPendingRows: 500_000,
   dedupMemoryIds: 2_000_000,
@@ -42,9 +42,8 @@ export class WriterBusyError extends Error {
 
 interface Generation {
   gen: number;
-  chunks: Buffer[];
+  data: ByteSink;
   rows: number;
-  bytes: number;
   ids: string[];
   maxTs: number;
   done: Promise<void>;
@@ -52,12 +51,13 @@ interface Generation {
   reject: (err: unknown) => void;
 }
 
-const DURABLE = 0;
-
 /**
  * Batches accepted events from every connection into few large inserts, and settles each
- * caller only after its events are durably written. De-duplicates by event `id`:
- * - ids written or being written are remembered (`known`: id → generation, 0 once durable);
+ * caller only after its events are durably written. One insert runs at a time; rows that
+ * arrive meanwhile form the next one, which starts as soon as it ends (under load, the
+ * insert time sets the pace; when light, `flushMs` does). De-duplicates by event `id`:
+ * - ids written or being written are remembered (`known`: id → generation; durable once
+ *   the generation is no longer pending);
  * - ids that left memory (evicted, or stored before this process started) can only be
  *   resent with the `ts` they were first sent with, and every such ts is ≤ `evictedMaxTs`;
  *   only those events (rare: backfills, late replays) are looked up in the store.
@@ -65,7 +65,7 @@ const DURABLE = 0;
 export class EventWriter {
   private readonly opts: WriterOptions;
   private readonly known = new Map<string, number>();
-  private readonly durableGroups: { ids: string[]; maxTs: number }[] = [];
+  private readonly durableGroups: { gen: number; ids: string[]; maxTs: number }[] = [];
   private durableCount = 0;
   private evictedMaxTs = -Infinity;
   /** ids whose insert failed: they may or may not be stored, so look them up */
@@ -74,8 +74,8 @@ export class EventWriter {
   private nextGen = 1;
   private current: Generation;
   private inflight: Generation | null = null;
-  private flushAgain = false;
   private timer: NodeJS.Timeout | null = null;
+  private immediate = false;
   private closing = false;
   private rowsPerSecond = 100_000;
 
@@ -117,11 +117,12 @@ export class EventWriter {
     );
     if (rows.length === 0) return;
     const ids = rows.map((r) => r.id);
-    for (const id of ids) this.known.set(id, DURABLE);
+    const gen = this.nextGen++; // never pending: these rows are stored
+    for (const id of ids) this.known.set(id, gen);
     const newest = Number(rows[0]!.t);
     const oldestLoaded = Number(rows[rows.length - 1]!.t);
     this.evictedMaxTs = rows.length >= this.opts.dedupMemoryIds ? oldestLoaded : Math.min(oldestLoaded, newest - this.opts.dedupWarmMs);
-    this.durableGroups.push({ ids, maxTs: newest });
+    this.durableGroups.push({ gen, ids, maxTs: newest });
     this.durableCount = ids.length;
     this.log('info', 'dedup index loaded', { ids: ids.length, evicted_max_ts: new Date(this.evictedMaxTs).toISOString() });
   }
@@ -138,40 +139,48 @@ export class EventWriter {
       this.m.busy.inc();
       throw new WriterBusyError(`writer is behind (${this.pendingRows} rows pending)`, this.retryAfterS());
     }
-    let stored: Set<string> | undefined;
-    const uncertain = events.filter((e) => !this.known.has(e.id) && (e.ts <= this.evictedMaxTs || this.suspects.has(e.id)));
-    if (uncertain.length > 0) stored = await this.lookupStored(uncertain);
-
     const waits: Promise<void>[] = [];
     const waitingOn = new Set<number>();
-    const fresh: NormalizedEvent[] = [];
-    const cur = this.current;
+    let uncertain: NormalizedEvent[] | undefined;
     let duplicates = 0;
-    for (const e of events) {
-      const gen = this.known.get(e.id);
-      if (gen !== undefined || stored?.has(e.id)) {
-        duplicates++;
-        if (gen !== undefined && gen !== DURABLE && !waitingOn.has(gen)) {
-          waitingOn.add(gen);
-          waits.push(this.pending.get(gen)!.done);
+    const take = (batch: readonly NormalizedEvent[], stored?: Set<string>) => {
+      const cur = this.current;
+      const fresh: NormalizedEvent[] = [];
+      for (const e of batch) {
+        const gen = this.known.get(e.id);
+        if (gen !== undefined || stored?.has(e.id)) {
+          duplicates++;
+          const pending = gen === undefined ? undefined : this.pending.get(gen);
+          if (pending && !waitingOn.has(gen!)) {
+            waitingOn.add(gen!);
+            waits.push(pending.done);
+          }
+          continue;
         }
-        continue;
+        if (!stored && (e.ts <= this.evictedMaxTs || (this.suspects.size > 0 && this.suspects.has(e.id)))) {
+          (uncertain ??= []).push(e);
+          continue;
+        }
+        this.known.set(e.id, cur.gen);
+        if (this.suspects.size > 0) this.suspects.delete(e.id);
+        cur.ids.push(e.id);
+        if (e.ts > cur.maxTs) cur.maxTs = e.ts;
+        fresh.push(e);
       }
-      this.known.set(e.id, cur.gen);
-      this.suspects.delete(e.id);
-      cur.ids.push(e.id);
-      if (e.ts > cur.maxTs) cur.maxTs = e.ts;
-      fresh.push(e);
-    }
+      if (fresh.length > 0) {
+        encodeEventRows(fresh, Date.now(), source, cur.data);
+        cur.rows += fresh.length;
+        if (!waitingOn.has(cur.gen)) {
+          waitingOn.add(cur.gen);
+          waits.push(cur.done);
+        }
+        this.scheduleFlush();
+      }
+    };
+    take(events);
+    // Ids that may be stored without being in memory: ask the store, then take them.
+    if (uncertain) take(uncertain, await this.lookupStored(uncertain));
     if (duplicates) this.m.duplicates.inc(duplicates);
-    if (fresh.length > 0) {
-      const chunk = encodeEventRows(fresh, Date.now(), source);
-      cur.chunks.push(chunk);
-      cur.rows += fresh.length;
-      cur.bytes += chunk.length;
-      if (!waitingOn.has(cur.gen)) waits.push(cur.done);
-      this.scheduleFlush();
-    }
     await Promise.all(waits);
   }
 
@@ -196,14 +205,23 @@ export class EventWriter {
       reject = fail;
     });
     done.catch(() => undefined); // every waiter gets the rejection; this only silences the unobserved case
-    const g: Generation = { gen: this.nextGen++, chunks: [], rows: 0, bytes: 0, ids: [], maxTs: -Infinity, done, resolve, reject };
+    const g: Generation = { gen: this.nextGen++, data: new ByteSink(), rows: 0, ids: [], maxTs: -Infinity, done, resolve, reject };
     this.pending.set(g.gen, g);
     return g;
   }
 
   private scheduleFlush(): void {
-    if (this.current.rows >= this.opts.flushRows || this.current.bytes >= this.opts.flushBytes) this.requestFlush();
-    else if (!this.timer) this.timer = setTimeout(() => this.requestFlush(), this.opts.flushMs);
+    if (this.inflight) return; // the running flush starts the next one when it ends
+    if (this.current.rows >= this.opts.flushMinRows || this.current.data.length >= this.opts.flushBytes) {
+      // Let every message already read in this turn of the event loop join the insert.
+      if (!this.immediate) {
+        this.immediate = true;
+        setImmediate(() => {
+          this.immediate = false;
+          this.requestFlush();
+        });
+      }
+    } else if (!this.timer) this.timer = setTimeout(() => this.requestFlush(), this.opts.flushMs);
   }
 
   private requestFlush(): void {
@@ -211,11 +229,7 @@ export class EventWriter {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.inflight) {
-      this.flushAgain = true;
-      return;
-    }
-    if (this.current.rows === 0) return;
+    if (this.inflight || this.current.rows === 0) return;
     void this.flush();
   }
 
@@ -225,16 +239,17 @@ export class EventWriter {
     this.inflight = g;
     const started = performance.now();
     try {
-      await this.store.insertRowBinary(TABLES.events, EVENT_COLUMNS, g.chunks.length === 1 ? g.chunks[0]! : Buffer.concat(g.chunks));
+      await this.store.insertRowBinary(TABLES.events, EVENT_COLUMNS, g.data.bytes());
       const seconds = (performance.now() - started) / 1000;
       this.rowsPerSecond = 0.7 * this.rowsPerSecond + 0.3 * (g.rows / Math.max(seconds, 0.001));
-      for (const id of g.ids) this.known.set(id, DURABLE);
-      this.remember(g.ids, g.maxTs);
+      this.pending.delete(g.gen);
+      this.remember(g.gen, g.ids, g.maxTs);
       this.m.stored.inc(g.rows);
       this.m.flushRows.observe(g.rows);
       this.m.flushSeconds.observe(seconds);
       g.resolve();
     } catch (err) {
+      this.pending.delete(g.gen);
       for (const id of g.ids) {
         this.known.delete(id);
         this.suspects.add(id);
@@ -243,22 +258,22 @@ export class EventWriter {
       this.log('error', 'flush failed', { rows: g.rows, error: (err as Error).message });
       g.reject(err);
     } finally {
-      this.pending.delete(g.gen);
       this.inflight = null;
-      if (this.flushAgain || this.current.rows >= this.opts.flushRows || this.current.bytes >= this.opts.flushBytes) {
-        this.flushAgain = false;
-        this.requestFlush();
+      // Rows that arrived during the insert: flush now if there are enough, else on the timer.
+      if (this.current.rows > 0) {
+        if (this.current.rows >= this.opts.flushMinRows || this.closing) this.requestFlush();
+        else this.scheduleFlush();
       }
     }
   }
 
   /** Keeps durable ids in memory, evicting the oldest flushes past the cap. */
-  private remember(ids: string[], maxTs: number): void {
-    this.durableGroups.push({ ids, maxTs });
+  private remember(gen: number, ids: string[], maxTs: number): void {
+    this.durableGroups.push({ gen, ids, maxTs });
     this.durableCount += ids.length;
     while (this.durableCount > this.opts.dedupMemoryIds && this.durableGroups.length > 1) {
       const old = this.durableGroups.shift()!;
-      for (const id of old.ids) if (this.known.get(id) === DURABLE) this.known.delete(id);
+      for (const id of old.ids) if (this.known.get(id) === old.gen) this.known.delete(id);
       this.durableCount -= old.ids.length;
       if (old.maxTs > this.evictedMaxTs) this.evictedMaxTs = old.maxTs;
     }
@@ -286,7 +301,9 @@ export class EventWriter {
     }
   }
 
+  /** Seconds until the backlog is likely written (fractional; HTTP rounds it up). */
   private retryAfterS(): number {
-    return Math.min(30, Math.max(1, Math.ceil(this.pendingRows / Math.max(this.rowsPerSecond, 1))));
+    const s = this.pendingRows / Math.max(this.rowsPerSecond, 1);
+    return Math.min(30, Math.max(0.1, Math.round(s * 10) / 10));
   }
 }

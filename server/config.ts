@@ -15,7 +15,7 @@ export interface Config {
   simulatorScenario: string;
   simulatorBackfillDays: number;
   maxBodyBytes: number;
-  flushRows: number;
+  flushMinRows: number;
   flushMs: number;
   maxPendingRows: number;
   dedupMemoryIds: number;
@@ -76,7 +76,7 @@ export function loadConfig(env: Env = process.env): Config {
     simulatorScenario: env.SIMULATOR_SCENARIO ?? 'server/acd/scenarios/demo-utility.json',
     simulatorBackfillDays: int(env, 'SIMULATOR_BACKFILL_DAYS', 14, 0, 366),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024),
-    flushRows: int(env, 'FLUSH_ROWS', 50_000, 1),
+    flushMinRows: int(env, 'FLUSH_MIN_ROWS', 2000, 1),
     flushMs: int(env, 'FLUSH_MS', 200, 1),
     maxPendingRows: int(env, 'MAX_PENDING_ROWS', 500_000, 1),
     dedupMemoryIds: int(env, 'DEDUP_MEMORY_IDS', 2_000_000, 1000),

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const auth = new AuthService(store, log, cfg.sessionTtlHours * 3600_000);
   await auth.bootstrap({ adminPassword: cfg.adminPassword, ingestKey: cfg.ingestKey });
   const writer = new EventWriter(store, metrics, log, {
-    flushRows: cfg.flushRows,
+    flushMinRows: cfg.flushMinRows,
     flushMs: cfg.flushMs,
     maxPendingRows: cfg.maxPendingRows,
     dedupMemoryIds: cfg.dedupMemoryIds,

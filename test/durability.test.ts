@@ -64,7 +64,7 @@ class ResendingClient {
 
 describe('durability', () => {
   it('after resends and a SIGKILL mid-stream, exactly the acknowledged events are stored, once each', async () => {
-    const server = await startServer('sigkill', { FLUSH_MS: '30', FLUSH_ROWS: '3000' });
+    const server = await startServer('sigkill', { FLUSH_MS: '30', FLUSH_MIN_ROWS: '3000' });
     const client = new ResendingClient(server.wsUrl);
     await client.connect();
 

@@ -31,7 +31,7 @@ function storeContract(name: string, open: () => Promise<Store | undefined>) {
         { id: 'rb-2', type: 'agent.state', ts: 1793_000_000_999, agent: '坐席-7', state: 'not_ready', reason: 'break' },
       ]);
       expect(accepted).toHaveLength(2);
-      await store.insertRowBinary(TABLES.events, EVENT_COLUMNS, encodeEventRows(accepted, 1793_000_001_000, 'test-key'));
+      await store.insertRowBinary(TABLES.events, EVENT_COLUMNS, encodeEventRows(accepted, 1793_000_001_000, 'test-key').bytes());
       const rows = await store.query<Record<string, string | number>>(
         `SELECT id, type, toUnixTimestamp64Milli(ts) AS ms, site, call, agent, payload, toUnixTimestamp64Milli(received) AS rec, source
          FROM ${TABLES.events} WHERE id IN {ids:Array(String)} ORDER BY id`,

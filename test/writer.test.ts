@@ -80,7 +80,7 @@ describe('EventWriter', () => {
 
   it('looks up ids that left memory instead of forgetting them', async () => {
     const metrics = new Registry();
-    const w = writer({ dedupMemoryIds: 1000, flushRows: 500 }, store, metrics);
+    const w = writer({ dedupMemoryIds: 1000, flushMinRows: 500 }, store, metrics);
     const start = Date.now() - 3600_000;
     const all = normalized(manyEvents('evict', 5000, start));
     for (let i = 0; i < all.length; i += 500) await w.write(all.slice(i, i + 500), 'k');
@@ -96,7 +96,7 @@ describe('EventWriter', () => {
     const accepted = w.write(a, 'k');
     const refused = await w.write(normalized(callFlow('busy-b')), 'k').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(WriterBusyError);
-    expect((refused as WriterBusyError).retryAfterS).toBeGreaterThanOrEqual(1);
+    expect((refused as WriterBusyError).retryAfterS).toBeGreaterThan(0);
     await accepted;
     expect(await stored('busy-a')).toEqual({ rows: 10, ids: 10 });
     expect(await stored('busy-b')).toEqual({ rows: 0, ids: 0 });

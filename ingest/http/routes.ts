@@ -145,7 +145,7 @@ export function registerIngestRoutes(app: TemplatedApp, deps: IngestRouteDeps): 
       } catch (err) {
         m.nacks.inc(1, { transport: 'http' });
         if (err instanceof WriterBusyError) {
-          return sendError(reply, 429, err.message, { 'Retry-After': String(err.retryAfterS) });
+          return sendError(reply, 429, err.message, { 'Retry-After': String(Math.ceil(err.retryAfterS)) });
         }
         log('error', 'ingest write failed', { error: String(err) });
         sendError(reply, 503, 'store unavailable, retry', { 'Retry-After': String(STORE_RETRY_AFTER_S) });

@@ -1,5 +1,5 @@
-import { mkdirSync, existsSync } from 'node:fs';
-import { writeFile, unlink } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Session } from 'chdb';
@@ -8,6 +8,20 @@ import { StoreError, type QueryParams, type Store } from './store.ts';
 // RowBinary batches go through a tmpfs file: chDB loads `file(…, RowBinary)` 3-5× faster
 // than its JS insert API (measured, DESIGN.md).
 const SPOOL_DIR = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+const SPOOL_FILE = /^callboard-(\d+)-\d+\.rowbinary$/;
+
+/** Removes spool files left by processes that died mid-insert. */
+function removeStaleSpoolFiles(): void {
+  for (const f of readdirSync(SPOOL_DIR)) {
+    const pid = Number(SPOOL_FILE.exec(f)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      unlinkSync(join(SPOOL_DIR, f));
+    }
+  }
+}
 
 function toStoreError(err: unknown): StoreError {
   if (err instanceof StoreError) return err;
@@ -32,6 +46,7 @@ export class ChdbStore implements Store {
     private readonly timeoutMs = 60_000,
   ) {
     mkdirSync(dataDir, { recursive: true });
+    removeStaleSpoolFiles();
     this.session = new Session(resolve(dataDir));
   }
 
@@ -70,10 +85,13 @@ export class ChdbStore implements Store {
   async insertRowBinary(table: string, columns: readonly (readonly [string, string])[], data: Buffer): Promise<void> {
     const file = join(SPOOL_DIR, `callboard-${process.pid}-${++this.spoolSeq}.rowbinary`);
     try {
-      await writeFile(file, data);
+      // tmpfs: a memory copy. The async variant writes in pieces, each waiting for a turn of a busy event loop.
+      writeFileSync(file, data);
       const names = columns.map(([n]) => n).join(', ');
       await this.session.queryBindAsync(
-        `INSERT INTO ${table} (${names}) SELECT * FROM file({file:String}, 'RowBinary', {structure:String})`,
+        // One thread: the JS thread and background merges share the machine's cores.
+        `INSERT INTO ${table} (${names}) SELECT * FROM file({file:String}, 'RowBinary', {structure:String})
+         SETTINGS max_threads = 1, max_insert_threads = 1`,
         { file, structure: structure(columns) },
         { format: 'TSV', timeout: this.timeoutMs },
       );

@@ -15,7 +15,7 @@
  *    rate. efficiency = pipeline events/s ÷ direct insert rows/s.
  *
  * Flags: --seconds N (20) --clients N (4) --batch N (500) --window N (8 un-acked batches per
- * connection) --flush-rows N (server FLUSH_ROWS and the direct batch size, 50000)
+ * connection) --flush-rows N (the direct-insert batch size, 50000) --flush-min-rows N (server FLUSH_MIN_ROWS)
  * --flush-ms N --max-pending-rows N --ts iso|ms (iso) --direct-rows N (as many as the
  * pipeline acked, 500k-3M) --profile DIR (server runs with --cpu-prof into DIR) --keep.
  */
@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ChdbStore } from '../../ingest/store/chdb-store.ts';
 import { migrate } from '../../ingest/store/migrate.ts';
-import { encodeEventRows } from '../../ingest/rowbinary.ts';
+import { ByteSink, encodeEventRows } from '../../ingest/rowbinary.ts';
 import { EVENT_COLUMNS, TABLES } from '../../schemas/tables.ts';
 import { validateBatch, type NormalizedEvent } from '../../schemas/validate.ts';
 import { EventFactory, type TsFormat } from './event-factory.ts';
@@ -47,6 +47,7 @@ const { values: flags } = parseArgs({
     batch: { type: 'string', default: '500' },
     window: { type: 'string', default: '8' },
     'flush-rows': { type: 'string', default: '50000' },
+    'flush-min-rows': { type: 'string' },
     'flush-ms': { type: 'string' },
     'max-pending-rows': { type: 'string' },
     ts: { type: 'string', default: 'iso' },
@@ -71,6 +72,7 @@ const opts = {
   batch: posInt('batch', flags.batch),
   window: posInt('window', flags.window),
   flushRows: posInt('flush-rows', flags['flush-rows']),
+  flushMinRows: flags['flush-min-rows'] === undefined ? undefined : posInt('flush-min-rows', flags['flush-min-rows']),
   flushMs: flags['flush-ms'] === undefined ? undefined : posInt('flush-ms', flags['flush-ms']),
   maxPendingRows: flags['max-pending-rows'] === undefined ? undefined : posInt('max-pending-rows', flags['max-pending-rows']),
   ts: (flags.ts === 'ms' ? 'ms' : 'iso') as TsFormat,
@@ -126,9 +128,9 @@ async function startServer(dataDir: string, key: string, adminPassword: string):
     INGEST_KEY: key,
     ADMIN_PASSWORD: adminPassword,
     SIMULATOR: 'off',
-    FLUSH_ROWS: String(opts.flushRows),
   };
   if (opts.flushMs !== undefined) env.FLUSH_MS = String(opts.flushMs);
+  if (opts.flushMinRows !== undefined) env.FLUSH_MIN_ROWS = String(opts.flushMinRows);
   if (opts.maxPendingRows !== undefined) env.MAX_PENDING_ROWS = String(opts.maxPendingRows);
   const nodeArgs = ['--import', 'tsx'];
   if (opts.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.profile}`);
@@ -269,7 +271,7 @@ async function directStore(dir: string, rows: number, runTag: string): Promise<D
     let seq = 0;
     // One untimed warm-up insert (first-touch of the table, JIT).
     const warm = validateBatch((JSON.parse(factory.message('warm', opts.batch)) as { events: unknown[] }).events).accepted;
-    await store.insertRowBinary(TABLES.events, EVENT_COLUMNS, encodeEventRows(warm, Date.now(), 'bench'));
+    await store.insertRowBinary(TABLES.events, EVENT_COLUMNS, encodeEventRows(warm, Date.now(), 'bench').bytes());
     while (r.rows < rows) {
       // The same messages the senders send; building them is not timed.
       const messages: string[] = [];
@@ -279,9 +281,10 @@ async function directStore(dir: string, rows: number, runTag: string): Promise<D
       const t1 = performance.now();
       const accepted: NormalizedEvent[][] = parsed.map((events) => validateBatch(events).accepted);
       const t2 = performance.now();
-      // As the writer does: one RowBinary chunk per incoming batch, concatenated at flush.
-      const chunks = accepted.map((a) => encodeEventRows(a, Date.now(), 'bench'));
-      const data = Buffer.concat(chunks);
+      // As the writer does: each incoming batch appended to the flush's buffer.
+      const sink = new ByteSink();
+      for (const a of accepted) encodeEventRows(a, Date.now(), 'bench', sink);
+      const data = sink.bytes();
       const t3 = performance.now();
       await store.insertRowBinary(TABLES.events, EVENT_COLUMNS, data);
       const t4 = performance.now();
@@ -329,7 +332,7 @@ async function main(): Promise<number> {
   try {
     say(
       `ingest bench: ${opts.clients} senders × window ${opts.window} × batch ${opts.batch}, ${opts.seconds} s, ts ${opts.ts}, ` +
-        `server FLUSH_ROWS ${opts.flushRows}${opts.flushMs ? ` FLUSH_MS ${opts.flushMs}` : ''}${opts.maxPendingRows ? ` MAX_PENDING_ROWS ${opts.maxPendingRows}` : ''}` +
+        `server${opts.flushMinRows ? ` FLUSH_MIN_ROWS ${opts.flushMinRows}` : ''}${opts.flushMs ? ` FLUSH_MS ${opts.flushMs}` : ''}${opts.maxPendingRows ? ` MAX_PENDING_ROWS ${opts.maxPendingRows}` : ''}` +
         (opts.profile ? `, server --cpu-prof → ${opts.profile}` : ''),
     );
     server = await startServer(serverDir, key, adminPassword);
