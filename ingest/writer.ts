@@ -21,11 +21,11 @@ export interface WriterOptions {
 }
 
 export const DEFAULT_WRITER_OPTIONS: WriterOptions = {
-  flushMinRows: 2000,
+  flushMinRows: 5000,
   flushBytes: 4 * 1024 * 1024,
   flushMs: 200,
   maxPendingRows: 500_000,
-  dedupMemoryIds: 2_000_000,
+  dedupMemoryIds: 1_000_000,
   dedupWarmMs: 15 * 60_000,
 };
 

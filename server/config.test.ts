@@ -4,7 +4,7 @@ import { loadConfig } from './config.ts';
 describe('loadConfig', () => {
   it('has working defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 8080, simulator: true, clickhouseUrl: undefined, flushMinRows: 2000 });
+    expect(c).toMatchObject({ port: 8080, simulator: true, clickhouseUrl: undefined, flushMinRows: 5000 });
     expect(c.dataDir).toMatch(/\/data$/);
   });
   it.each([
