@@ -19,6 +19,7 @@ export interface ServerDeps {
   metrics: Registry;
   log: Logger;
   maxBodyBytes: number;
+  credentialRecheckMs: number;
   cookieSecure: boolean;
 }
 
@@ -39,6 +40,7 @@ export function createApp(deps: ServerDeps) {
     metrics: deps.metrics,
     log,
     maxBodyBytes: deps.maxBodyBytes,
+    credentialRecheckMs: deps.credentialRecheckMs,
   });
   registerAuthRoutes(app, deps.auth, log, { cookieSecure: deps.cookieSecure });
 

@@ -20,6 +20,7 @@ export interface Config {
   maxPendingRows: number;
   dedupMemoryIds: number;
   sessionTtlHours: number;
+  credentialRecheckMs: number;
   cookieSecure: boolean;
   shutdownTimeoutMs: number;
   /** raw events older than this are dropped by ClickHouse; 0 keeps them forever */
@@ -81,6 +82,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxPendingRows: int(env, 'MAX_PENDING_ROWS', 500_000, 1),
     dedupMemoryIds: int(env, 'DEDUP_MEMORY_IDS', 1_000_000, 1000),
     sessionTtlHours: int(env, 'SESSION_TTL_HOURS', 12, 1),
+    credentialRecheckMs: int(env, 'CREDENTIAL_RECHECK_MS', 10_000, 100),
     cookieSecure: bool(env, 'COOKIE_SECURE', false),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100),
     eventsTtlDays: int(env, 'EVENTS_TTL_DAYS', 0, 0, 36_500),

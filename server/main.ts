@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     metrics,
     log,
     maxBodyBytes: cfg.maxBodyBytes,
+    credentialRecheckMs: cfg.credentialRecheckMs,
     cookieSecure: cfg.cookieSecure,
   }).listen(cfg.host, cfg.port);
   log('info', 'listening', { port: server.port, url: `http://localhost:${server.port}/` });

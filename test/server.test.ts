@@ -9,7 +9,7 @@ let admin: string;
 const bearer = { Authorization: `Bearer ${TEST_INGEST_KEY}` };
 
 beforeAll(async () => {
-  server = await ServerProcess.start(dir, { MAX_BODY_BYTES: '200000' });
+  server = await ServerProcess.start(dir, { MAX_BODY_BYTES: '200000', CREDENTIAL_RECHECK_MS: '300' });
   admin = await server.login();
 });
 afterAll(async () => {
@@ -70,6 +70,20 @@ describe('WebSocket ingest /v1/ingest', () => {
     expect(await ws.send(null, 'not json')).toMatchObject({ nack: null, error: expect.stringMatching(/not valid JSON/) });
     expect(await ws.send('b-2', { batch: 'b-2', events: 'nope' })).toMatchObject({ nack: 'b-2', error: expect.stringMatching(/"events"/) });
     ws.close();
+  });
+
+  it('ends open connections of a key once it is revoked', async () => {
+    const created = await fetch(`${server.url}/v1/keys`, { method: 'POST', headers: { cookie: admin }, body: JSON.stringify({ name: 'pbx-2', scopes: ['ingest'] }) });
+    const { key, id } = (await created.json()) as { key: string; id: string };
+    const ws = await TestIngestSocket.open(server.wsUrl, key);
+    expect(await ws.batch('r-1', callFlow('revoke').slice(0, 2))).toMatchObject({ ack: 'r-1', accepted: 2 });
+    expect((await fetch(`${server.url}/v1/keys/${id}`, { method: 'DELETE', headers: { cookie: admin } })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 400));
+    const closed = new Promise<number>((resolve) => ws.ws.once('close', (code: number) => resolve(code)));
+    const refused = callFlow('revoke2');
+    expect(await ws.batch('r-2', refused)).toEqual({ nack: 'r-2', error: 'credentials revoked' });
+    expect(await closed).toBe(1008);
+    expect(await server.exportEvents(admin, { call: (refused[0] as { call: string }).call })).toEqual([]);
   });
 
   it('refuses the upgrade without a valid key', async () => {

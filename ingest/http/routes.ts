@@ -1,7 +1,7 @@
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import { EVENT_TYPES, type IngestAck, type IngestNack } from '../../schemas/events.ts';
 import { parseTimestamp, validateBatch, type NormalizedEvent } from '../../schemas/validate.ts';
-import type { Authenticator, Principal, Scope } from '../auth.ts';
+import type { Authenticator, Credentials, Principal, Scope } from '../auth.ts';
 import type { Logger } from '../log.ts';
 import type { Registry } from '../metrics.ts';
 import { parseEventsBody } from '../parse-body.ts';
@@ -18,11 +18,16 @@ export interface IngestRouteDeps {
   log: Logger;
   /** largest HTTP body / WebSocket message accepted */
   maxBodyBytes: number;
+  /** how often an open connection's key is checked again (a revoked key ends it) */
+  credentialRecheckMs: number;
 }
 
 interface SocketData {
   principal: Principal;
   closed: boolean;
+  /** kept to re-check the key while the connection lives (a revoked key closes it) */
+  creds: Credentials;
+  checkedAt: number;
 }
 
 const STORE_RETRY_AFTER_S = 2;
@@ -58,6 +63,14 @@ export function registerIngestRoutes(app: TemplatedApp, deps: IngestRouteDeps): 
   const sockets = new Set<WebSocket<SocketData>>();
   metrics.gauge('callboard_ingest_connections', 'Open ingest WebSocket connections', () => sockets.size);
 
+  /** Re-checks a connection's key now and then, so revoking a key also ends its open connections. */
+  async function stillAuthorized(data: SocketData): Promise<boolean> {
+    if (Date.now() - data.checkedAt < deps.credentialRecheckMs) return true;
+    const principal = await deps.auth.authenticate(data.creds);
+    data.checkedAt = Date.now();
+    return principal !== null && principal.scopes.has('ingest');
+  }
+
   /** Stores the valid events; the caller answers only after this settles. */
   async function store(events: readonly unknown[], principal: Principal, transport: string) {
     m.batches.inc(1, { transport });
@@ -78,10 +91,12 @@ export function registerIngestRoutes(app: TemplatedApp, deps: IngestRouteDeps): 
       const key = req.getHeader('sec-websocket-key');
       const protocol = req.getHeader('sec-websocket-protocol');
       const extensions = req.getHeader('sec-websocket-extensions');
+      const creds: Credentials = { authorization: info.authorization, cookie: info.cookie, queryKey: info.query.get('key') ?? undefined };
       void (async () => {
-        const principal = await authorize(reply, deps.auth, { ...info, queryKey: info.query.get('key') ?? undefined }, 'ingest');
+        const principal = await authorize(reply, deps.auth, creds, 'ingest');
         if (!principal || reply.aborted) return;
-        res.cork(() => res.upgrade<SocketData>({ principal, closed: false }, key, protocol, extensions, context));
+        const data: SocketData = { principal, closed: false, creds, checkedAt: Date.now() };
+        res.cork(() => res.upgrade<SocketData>(data, key, protocol, extensions, context));
       })().catch((err: unknown) => {
         log('error', 'ingest upgrade failed', { error: String(err) });
         sendError(reply, 500, 'internal error');
@@ -111,17 +126,25 @@ export function registerIngestRoutes(app: TemplatedApp, deps: IngestRouteDeps): 
         reply({ nack: batch, error: 'message must be {"batch": "<id>", "events": [...]}' });
         return;
       }
-      store(parsed.events, data.principal, 'ws').then(
-        ({ accepted, rejected }) => reply({ ack: batch, accepted, rejected }),
-        (err: unknown) => {
+      const events = parsed.events;
+      void (async () => {
+        try {
+          if (!(await stillAuthorized(data))) {
+            reply({ nack: batch, error: 'credentials revoked' });
+            if (!data.closed) ws.end(1008, 'credentials revoked');
+            return;
+          }
+          const { accepted, rejected } = await store(events, data.principal, 'ws');
+          reply({ ack: batch, accepted, rejected });
+        } catch (err) {
           m.nacks.inc(1, { transport: 'ws' });
           if (err instanceof WriterBusyError) reply({ nack: batch, error: err.message, retry_after: err.retryAfterS });
           else {
             log('error', 'ingest write failed', { error: String(err) });
             reply({ nack: batch, error: 'store unavailable, retry', retry_after: STORE_RETRY_AFTER_S });
           }
-        },
-      );
+        }
+      })();
     },
   });
 
