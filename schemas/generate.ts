@@ -45,13 +45,17 @@ function outputs(): Map<string, string> {
 
 const check = process.argv.includes('--check');
 const drift: string[] = [];
+let written = 0;
 mkdirSync(jsonDir, { recursive: true });
 const expected = outputs();
 for (const [file, content] of expected) {
   const current = existsSync(file) ? readFileSync(file, 'utf8') : null;
   if (current === content) continue;
   if (check) drift.push(file);
-  else writeFileSync(file, content);
+  else {
+    writeFileSync(file, content);
+    written++;
+  }
 }
 for (const f of readdirSync(jsonDir)) {
   const file = join(jsonDir, f);
@@ -61,4 +65,4 @@ if (drift.length) {
   console.error(`generated files out of date; run npm run schemas:generate:\n  ${drift.join('\n  ')}`);
   process.exit(1);
 }
-console.log(check ? 'schemas: generated files are up to date' : `schemas: wrote ${expected.size} files`);
+console.log(check ? 'schemas: generated files are up to date' : `schemas: ${written} of ${expected.size} generated files changed`);

@@ -76,3 +76,9 @@ CREATE TABLE IF NOT EXISTS audit_log
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(ts)
 ORDER BY ts;
+
+
+-- 0003_sessions_ttl.sql
+-- Expired sessions are dropped a day after they expire. A logout writes a revoked version that
+-- expires no earlier than the session it revokes, so the revocation always outlives the session.
+ALTER TABLE sessions MODIFY TTL toDateTime(expires_at) + toIntervalDay(1);

@@ -118,7 +118,8 @@ export class AuthService implements Authenticator {
   async logout(token: string, actor: string): Promise<void> {
     const hash = sha256(token);
     await this.store.insertRows(TABLES.sessions, [
-      { token_hash: hash, username: actor, expires_at: 0, revoked: 1, version: nextVersion() },
+      // expires no earlier than the session itself: see migration 0003 (sessions TTL)
+      { token_hash: hash, username: actor, expires_at: Date.now() + this.sessionTtlMs, revoked: 1, version: nextVersion() },
     ]);
     this.sessionCache.delete(hash);
     await this.audit(actor, 'logout', actor, '');
