@@ -6,6 +6,16 @@
  *   call-handling events after its end (surveys and wrap-ups come later by design);
  * - each agent's state timeline is a chain of legal transitions starting signed
  *   out, and no agent is connected to two calls at once;
+ * - queue visits are closed exactly once: a `call.queued` in queue Q opens a visit,
+ *   and before the call's next `call.queued` and before its `call.ended` exactly one
+ *   of these closes it: `call.answered` with `queue` Q; `call.abandoned` (stage
+ *   `queue` or `ringing`) with `queue` Q; `call.overflow` with `from_queue` Q (to
+ *   another queue, or to `voicemail` / `callback` / `closed`). While a visit is open
+ *   only `call.ringing` / `call.ring_noanswer` for Q may happen (a ring-no-answer
+ *   keeps the visit open: the call is back at the head of Q). With no visit open there
+ *   is no `call.answered` with a queue, no abandon in a queue, no overflow, and
+ *   `call.answered` without a queue only completes an attended transfer; a
+ *   `call.transferred` happens only after the visit was closed by its answer;
  * - per queue: offered, answered, abandoned and waits measured as DESIGN.md's
  *   metric definitions say (call.queued → call.answered / call.abandoned, in ms).
  */
@@ -131,46 +141,56 @@ export class EventAuditor {
     if (call.ended && !AFTER_END_OK.has(e.type)) this.problem(`call ${e.call}: ${e.type} after call.ended`);
     switch (e.type) {
       case 'call.queued': {
+        if (call.queue !== null) this.problem(`call ${e.call}: queued in ${e.queue} while its visit of ${call.queue} is still open (event ${e.id})`);
         call.queue = e.queue;
         call.queuedAt = ts;
         this.queue(e.queue).offered++;
         return;
       }
       case 'call.ringing':
+        this.expectVisit(call, e.queue, e);
         this.expectState(e.agent, 'available', e);
         this.connectAgent(call, e.agent, e.call);
         return;
       case 'call.answered': {
         if (e.queue !== undefined) {
-          if (call.queue !== e.queue) this.problem(`call ${e.call}: answered for queue ${e.queue} while queued in ${call.queue}`);
-          else this.exitQueue(call, ts, true);
+          if (this.expectVisit(call, e.queue, e)) this.exitQueue(call, ts, true);
+        } else if (call.queue !== null) {
+          this.problem(`call ${e.call}: answered without a queue while queued in ${call.queue} (event ${e.id})`);
         }
         if (!call.agents.includes(e.agent)) this.connectAgent(call, e.agent, e.call);
         return;
       }
       case 'call.ring_noanswer':
+        this.expectVisit(call, e.queue, e);
         this.disconnectAgent(call, e.agent);
         return;
       case 'call.abandoned':
-        if (e.stage !== 'ivr') {
-          if (call.queue === null) this.problem(`call ${e.call}: abandoned in ${e.stage} without being queued`);
-          else this.exitQueue(call, ts, false);
+        if (e.stage === 'ivr') {
+          if (call.queue !== null) this.problem(`call ${e.call}: abandoned in the IVR while queued in ${call.queue} (event ${e.id})`);
+        } else if (e.queue === undefined) {
+          this.problem(`call ${e.call}: abandoned at stage ${e.stage} without a queue (event ${e.id})`);
+        } else if (this.expectVisit(call, e.queue, e)) {
+          this.exitQueue(call, ts, false);
         }
         for (const a of [...call.agents]) this.disconnectAgent(call, a);
         return;
       case 'call.overflow': {
-        if (call.queue !== e.from_queue) this.problem(`call ${e.call}: overflow from ${e.from_queue} while queued in ${call.queue}`);
-        this.queue(e.from_queue).overflowedOut++;
-        call.queue = null;
+        if (this.expectVisit(call, e.from_queue, e)) {
+          this.queue(e.from_queue).overflowedOut++;
+          call.queue = null;
+        }
         return;
       }
       case 'call.transferred':
+        if (call.queue !== null) this.problem(`call ${e.call}: transferred while queued in ${call.queue} (event ${e.id})`);
         this.disconnectAgent(call, e.agent);
         // The consulted agent joined without a call event; from here it is connected.
         if (e.to_agent !== undefined && !call.agents.includes(e.to_agent)) this.connectAgent(call, e.to_agent, e.call);
         return;
       case 'call.ended':
         if (call.ended) this.problem(`call ${e.call}: ended twice`);
+        if (call.queue !== null) this.problem(`call ${e.call}: ended while its visit of ${call.queue} was never closed (event ${e.id})`);
         call.ended = true;
         this.open--;
         for (const a of [...call.agents]) this.disconnectAgent(call, a);
@@ -212,6 +232,13 @@ export class EventAuditor {
       this.problem(`agent ${agent}: ${state} while connected to call ${this.agentCall.get(agent)} (event ${id})`);
     }
     this.agentState.set(agent, state);
+  }
+
+  /** Whether the call has an open visit of `queue`; reports a problem if not. */
+  private expectVisit(call: CallTrack, queue: string, e: CallboardEvent & { call: string }): boolean {
+    if (call.queue === queue) return true;
+    this.problem(`call ${e.call}: ${e.type} for queue ${queue} while ${call.queue === null ? 'not queued' : `queued in ${call.queue}`} (event ${e.id})`);
+    return false;
   }
 
   private expectState(agent: string, state: AgentStateName, e: CallboardEvent): void {

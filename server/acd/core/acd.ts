@@ -11,7 +11,9 @@
 import type { CallboardEvent, EventOf } from '../../../schemas/events.ts';
 import { ivrInput, ivrPlayed, ivrStart, type IvrDataSource, type IvrNext, type IvrOutcome } from '../ivr/engine.ts';
 import type { IvrFlow } from '../ivr/flow.ts';
-import { Agent, Call, CallState, Queue, type AcdConfig, type QueueEntry } from './model.ts';
+import { Agent, Call, CallState, FLOW_OUT, Queue, type AcdConfig, type QueueEntry } from './model.ts';
+
+export { FLOW_OUT } from './model.ts';
 
 /** Timer kinds the core schedules through `AcdOutput.schedule` and expects back in `Acd.timer`. */
 export const CoreTimer = {
@@ -25,6 +27,9 @@ export const CoreTimer = {
 } as const;
 /** Timer kinds below this value belong to the core. */
 export const CORE_TIMER_LIMIT = 100;
+
+/** An overflow due while nobody who could take the call is signed in at the target is tried again after this long. */
+export const OVERFLOW_RETRY_MS = 30_000;
 
 /** Where the core's effects go. */
 export interface AcdOutput {
@@ -87,6 +92,10 @@ export class Acd {
   private callSeq = 0;
   /** Calls offered and not yet ended. */
   private readonly live = new Set<Call>();
+  /** Callback requests that are due, waiting for a free agent of their queue; oldest first. */
+  private readonly dueCallbacks: CallbackRequest[] = [];
+  /** Set by `terminate`: the center is closing and dials no more callbacks. */
+  private closing = false;
   private readonly prefix: string;
   private readonly ringMs: number | null;
   private readonly acwMs: number | null;
@@ -105,10 +114,14 @@ export class Acd {
       if (this.queueByName.has(q.name)) throw new Error(`queue ${q.name} is defined twice`);
       this.queueByName.set(q.name, q);
     }
+    const reserved = new Set<string>(Object.values(FLOW_OUT));
     for (const q of this.queues) {
+      if (reserved.has(q.name)) throw new Error(`queue name ${q.name} is reserved (a max-wait or closing flow-out)`);
       const { overflow, maxWait } = q.config;
       if (overflow) q.overflowTo = this.queue(overflow.to);
       if (maxWait) q.maxWaitQueue = maxWait.queue === undefined ? q : this.queue(maxWait.queue);
+      const night = config.night;
+      if (night && q.config.site !== night.site) q.nightQueue = this.counterpart(q, night.site);
     }
     this.agents = config.agents.map((a, i) => new Agent(a, i, this.queues.length));
     for (const agent of this.agents) {
@@ -143,28 +156,34 @@ export class Acd {
   }
 
   /**
-   * Closes the center at the end of a finite run: calls still in the IVR or waiting
-   * are ended by the system, talking calls are hung up by their agent, ringing
-   * calls abandoned; after-call work is wrapped up; every agent signs out.
+   * Closes the center at the end of a finite run: calls still waiting leave their
+   * queue (`call.overflow` to `closed`) and, like calls still in the IVR, are ended by
+   * the system; then talking calls are hung up by their agent and ringing calls
+   * abandoned; after-call work is wrapped up; every agent signs out. No callback is
+   * dialled any more.
    */
   terminate(now: number): void {
+    this.closing = true;
+    this.dueCallbacks.length = 0;
+    // Waiting and IVR calls first, so no agent freed below picks one up.
     for (const call of [...this.live]) {
-      switch (call.state) {
-        case CallState.talking:
-          if (call.agent) this.hangup(call.agent, 'agent', now);
-          break;
-        case CallState.ringing:
-          this.callerHangup(call, now);
-          break;
-        case CallState.waiting:
-          (call.queue as Queue).waiting.left();
-          call.waitSeq++;
-          this.endCall(call, 'system', now);
-          break;
-        case CallState.ivr:
-          call.ivrSeq++;
-          this.endCall(call, 'system', now);
-          break;
+      if (call.state === CallState.waiting) {
+        // The visit must still be closed: the call leaves its queue to the closing center.
+        const q = call.queue as Queue;
+        q.waiting.left();
+        call.waitSeq++;
+        this.emitOverflow(call, q.name, FLOW_OUT.closed, now);
+        this.endCall(call, 'system', now);
+      } else if (call.state === CallState.ivr) {
+        call.ivrSeq++;
+        this.endCall(call, 'system', now);
+      }
+    }
+    for (const call of [...this.live]) {
+      if (call.state === CallState.talking) {
+        if (call.agent) this.hangup(call.agent, 'agent', now);
+      } else if (call.state === CallState.ringing) {
+        this.callerHangup(call, now);
       }
     }
     for (const agent of this.agents) {
@@ -178,7 +197,8 @@ export class Acd {
   /** A new call reaches the center: `call.offered`, then the IVR flow or the queue. */
   offer(now: number, opts: OfferOptions): Call {
     const direction = opts.direction ?? 'inbound';
-    const call = new Call(`${this.prefix}c${(this.callSeq++).toString(36)}`, direction, opts.from, opts.site);
+    // `<run>-c-<n>`: event ids are `<run>-<n>` with no second dash, so the two never meet.
+    const call = new Call(`${this.prefix}c-${(this.callSeq++).toString(36)}`, direction, opts.from, opts.site);
     this.live.add(call);
     const ev: EventOf<'call.offered'> = { id: this.nextId(), type: 'call.offered', ts: Math.round(now), call: call.id, direction };
     if (opts.from !== undefined) ev.from = opts.from;
@@ -206,7 +226,9 @@ export class Acd {
     switch (call.state) {
       case CallState.ivr:
         call.ivrSeq++;
-        this.emitAbandoned(call, 'ivr', now);
+        // A caller who heard the information asked for (balance, bill, outage notice) was
+        // served by self-service: hanging up then is the normal end, not an abandon.
+        if (call.ivr?.served !== true) this.emitAbandoned(call, 'ivr', now);
         this.endCall(call, 'caller', now);
         return;
       case CallState.waiting: {
@@ -332,7 +354,7 @@ export class Acd {
     if (agent.state !== 'acw' || call === null) return;
     const ev: EventOf<'call.wrapup'> = { id: this.nextId(), type: 'call.wrapup', ts: Math.round(now), call: call.id, agent: agent.id };
     if (code !== undefined) ev.code = code;
-    this.emit(ev, agent.config.site);
+    this.emit(ev, call.site);
     agent.call = null;
     agent.epoch++;
     this.makeAvailable(agent, now);
@@ -447,7 +469,7 @@ export class Acd {
         this.maxWait(ref as Call, token, now);
         return;
       case CoreTimer.callback:
-        this.placeCallback(ref as CallbackRequest, now);
+        this.callbackDue(ref as CallbackRequest, now);
         return;
       default:
         throw new Error(`unknown core timer kind ${kind}`);
@@ -505,13 +527,13 @@ export class Acd {
         this.out.schedule(now + next.durationS * 1000, CoreTimer.ivrPlayed, call, call.ivrSeq);
         return;
       case 'queue':
-        this.enterQueue(call, this.queue(next.queue), next.priority, 'new', now);
+        this.enterQueue(call, this.localQueue(this.queue(next.queue), call.site), next.priority, 'new', now);
         return;
       case 'voicemail':
         this.endCall(call, 'caller', now);
         return;
       case 'callback':
-        this.requestCallback(call, this.queue(next.queue), now);
+        this.requestCallback(call, this.localQueue(this.queue(next.queue), call.site), now);
         this.endCall(call, 'system', now);
         return;
       case 'transfer':
@@ -522,15 +544,16 @@ export class Acd {
   }
 
   private enterQueue(call: Call, queue: Queue, priority: number, reason: QueueEntry, now: number): void {
-    let q = queue;
-    const night = this.config.night;
-    if (reason !== 'overflow' && reason !== 'requeue' && night && q.config.site !== night.site && night.active(now)) {
-      q = this.counterpart(q, night.site) ?? q;
-    }
+    const q = reason === 'overflow' ? queue : this.nightRoute(queue, now);
     call.queue = q;
     if (q.config.site !== undefined) call.site = q.config.site;
     call.priority = priority;
-    call.enteredAt = now;
+    if (reason !== 'overflow') {
+      // A new wait begins (new call, transfer, callback); an overflowed call keeps its start.
+      call.enteredAt = now;
+      call.overflowedFrom = null;
+    }
+    call.queuedAt = now;
     call.state = CallState.waiting;
     call.waitSeq++;
     const ev: EventOf<'call.queued'> = { id: this.nextId(), type: 'call.queued', ts: Math.round(now), call: call.id, queue: q.name };
@@ -540,10 +563,33 @@ export class Acd {
     if (agent !== null) {
       this.deliver(call, agent, now);
     } else {
-      q.waiting.add(call, false);
+      q.waiting.add(call, reason === 'overflow' ? 'age' : 'back');
       this.armQueueTimers(call, q, now);
     }
     this.hooks.queued(call, reason, now);
+  }
+
+  /**
+   * Night mode: while it is active, a call for a queue of another site goes to the
+   * queue of the same service at the night site, unless nobody who serves that queue
+   * is signed in there (then it stays where it was sent).
+   */
+  private nightRoute(q: Queue, now: number): Queue {
+    const target = q.nightQueue;
+    if (target === null || target.signedIn === 0) return q;
+    return (this.config.night as NonNullable<AcdConfig['night']>).active(now) ? target : q;
+  }
+
+  /**
+   * The queue an IVR sends a call to: a call that entered at a site (the number it
+   * dialled belongs to that site) goes to that site's queue of the same service, if
+   * there is one and someone who serves it is signed in; otherwise to the queue the
+   * flow names.
+   */
+  private localQueue(q: Queue, site: string | undefined): Queue {
+    if (site === undefined || q.config.site === undefined || q.config.site === site) return q;
+    const local = this.counterpart(q, site);
+    return local !== null && local.signedIn > 0 ? local : q;
   }
 
   /** The queue of the same service at `site`. */
@@ -555,9 +601,15 @@ export class Acd {
     return null;
   }
 
+  /**
+   * Overflow counts from the call's entry into this queue; max wait from the start
+   * of its wait (an overflowed caller does not start over). Outbound callbacks are
+   * exempt from both: the customer was called back, there is nowhere else to send them.
+   */
   private armQueueTimers(call: Call, q: Queue, now: number): void {
+    if (call.direction === 'outbound') return;
     const { overflow, maxWait } = q.config;
-    if (overflow) this.out.schedule(Math.max(now, call.enteredAt + overflow.afterS * 1000), CoreTimer.overflow, call, call.waitSeq);
+    if (overflow) this.out.schedule(Math.max(now, call.queuedAt + overflow.afterS * 1000), CoreTimer.overflow, call, call.waitSeq);
     if (maxWait) this.out.schedule(Math.max(now, call.enteredAt + maxWait.afterS * 1000), CoreTimer.maxWait, call, call.waitSeq);
   }
 
@@ -644,13 +696,13 @@ export class Acd {
       agent.pendingReason = null;
       this.setState(agent, 'logged_out', undefined, now);
     } else {
-      agent.pendingReason = null;
+      // A break asked for while ringing stays pending: it starts when the agent is ready again.
       this.enterNotReady(agent, this.config.ringNoAnswerReason, now);
     }
-    // Back to the head of its queue: it keeps its original entry time (and its wait, as measured from call.queued).
+    // Back to the head of its queue: it keeps its entry times (and its wait, as measured from call.queued).
     call.state = CallState.waiting;
     call.waitSeq++;
-    q.waiting.add(call, true);
+    q.waiting.add(call, 'front');
     this.armQueueTimers(call, q, now);
     this.hooks.queued(call, 'requeue', now);
     this.serveQueue(q, now);
@@ -659,20 +711,30 @@ export class Acd {
   private overflow(call: Call, token: number, now: number): void {
     if (call.state !== CallState.waiting || call.waitSeq !== token || call.queue === null) return;
     const from = call.queue;
-    const to = from.overflowTo as Queue;
+    // In night mode the target is routed like a new call: no overflow back to the day site.
+    const to = this.nightRoute(from.overflowTo as Queue, now);
+    // Never back into a queue this wait already overflowed from (no ping-pong between sites).
+    if (call.overflowedFrom !== null && call.overflowedFrom.includes(to)) return;
+    if (to === from || to.signedIn === 0) {
+      // Nobody there could take it: it keeps its place here; look again later.
+      this.out.schedule(now + OVERFLOW_RETRY_MS, CoreTimer.overflow, call, call.waitSeq);
+      return;
+    }
     from.waiting.left();
     call.waitSeq++;
-    const ev: EventOf<'call.overflow'> = { id: this.nextId(), type: 'call.overflow', ts: Math.round(now), call: call.id, from_queue: from.name, to_queue: to.name };
-    this.emit(ev, call.site);
+    (call.overflowedFrom ??= []).push(from);
+    this.emitOverflow(call, from.name, to.name, now);
     this.enterQueue(call, to, call.priority, 'overflow', now);
   }
 
+  /** Max wait: the call leaves its queue (`call.overflow` to voicemail or callback), then the IVR step, then the end. */
   private maxWait(call: Call, token: number, now: number): void {
-    if (call.state !== CallState.waiting || call.waitSeq !== token || call.queue === null) return;
+    if (call.state !== CallState.waiting || call.waitSeq !== token || call.queue === null || call.direction === 'outbound') return;
     const q = call.queue;
     const action = q.config.maxWait?.action ?? 'voicemail';
     q.waiting.left();
     call.waitSeq++;
+    this.emitOverflow(call, q.name, FLOW_OUT[action], now);
     const ev: EventOf<'call.ivr'> = { id: this.nextId(), type: 'call.ivr', ts: Math.round(now), call: call.id, node: `max_wait_${action}` };
     this.emit(ev, call.site);
     if (action === 'callback') {
@@ -688,18 +750,45 @@ export class Acd {
     this.out.schedule(now + this.config.callbackDelayS * 1000, CoreTimer.callback, req, 0);
   }
 
-  /** Dials a requested callback into its queue, or retries later while nobody who could take it is signed in. */
-  private placeCallback(req: CallbackRequest, now: number): void {
-    const night = this.config.night;
-    let q = req.queue;
-    if (night && q.config.site !== night.site && night.active(now)) q = this.counterpart(q, night.site) ?? q;
-    if (!q.agents.some((a) => a.state !== 'logged_out')) {
-      this.out.schedule(now + Math.max(60, this.config.callbackDelayS) * 1000, CoreTimer.callback, req, 0);
-      return;
+  /**
+   * A callback request is due. Like a progressive dialer, the center calls the customer
+   * only when an agent who could take the call is free; otherwise the request waits
+   * (oldest first) and the next agent of its queue who becomes free with no inbound
+   * call waiting dials it. Callbacks thus never queue behind each other, and requests
+   * made overnight are placed one per free agent, not in one burst.
+   */
+  private callbackDue(req: CallbackRequest, now: number): void {
+    if (this.closing) return;
+    const q = this.nightRoute(req.queue, now);
+    if (this.hasFreeAgent(q)) this.dial(req, q, now);
+    else this.dueCallbacks.push(req);
+  }
+
+  /** Whether an agent who serves `q` is free (without moving round robin on, unlike `pickAgent`). */
+  private hasFreeAgent(q: Queue): boolean {
+    for (let a = this.idleHead; a !== null; a = a.nextIdle) if (a.serves[q.index] === 1) return true;
+    return false;
+  }
+
+  /** Dials the oldest due callback that `agent` (free, with nothing waiting) could take. Returns whether one was dialled. */
+  private dialFor(agent: Agent, now: number): boolean {
+    const list = this.dueCallbacks;
+    for (let i = 0; i < list.length; i++) {
+      const req = list[i] as CallbackRequest;
+      const q = this.nightRoute(req.queue, now);
+      if (agent.serves[q.index] !== 1) continue;
+      list.splice(i, 1);
+      this.dial(req, q, now);
+      return true;
     }
-    const opts: OfferOptions = { direction: 'outbound', queue: req.queue.name, priority: this.config.callbackPriority };
+    return false;
+  }
+
+  /** The outbound call of a callback, queued in `q` (already routed) and marked with that queue's site. */
+  private dial(req: CallbackRequest, q: Queue, now: number): void {
+    const opts: OfferOptions = { direction: 'outbound', queue: q.name, priority: this.config.callbackPriority };
     if (req.to !== undefined) opts.to = req.to;
-    const site = req.queue.config.site ?? req.site;
+    const site = q.config.site ?? req.site;
     if (site !== undefined) opts.site = site;
     this.offer(now, opts);
   }
@@ -715,6 +804,7 @@ export class Acd {
   }
 
   private endCall(call: Call, by: 'caller' | 'agent' | 'system', now: number): void {
+    call.endedTalking = call.state === CallState.talking;
     call.state = CallState.ended;
     this.live.delete(call);
     const ev: EventOf<'call.ended'> = { id: this.nextId(), type: 'call.ended', ts: Math.round(now), call: call.id, by };
@@ -770,6 +860,7 @@ export class Acd {
       this.deliver(call, agent, now);
     } else {
       this.addIdle(agent, now);
+      if (this.dueCallbacks.length > 0 && !this.closing) this.dialFor(agent, now);
     }
   }
 
@@ -779,6 +870,10 @@ export class Acd {
   }
 
   private setState(agent: Agent, state: Agent['state'], reason: string | undefined, now: number, login = false): void {
+    if ((agent.state === 'logged_out') !== (state === 'logged_out')) {
+      const d = state === 'logged_out' ? -1 : 1;
+      for (const q of agent.queues) q.signedIn += d;
+    }
     agent.state = state;
     agent.reason = reason;
     const ev: EventOf<'agent.state'> = { id: this.nextId(), type: 'agent.state', ts: Math.round(now), agent: agent.id, state };
@@ -790,6 +885,11 @@ export class Acd {
   private emitAbandoned(call: Call, stage: 'ivr' | 'queue' | 'ringing', now: number): void {
     const ev: EventOf<'call.abandoned'> = { id: this.nextId(), type: 'call.abandoned', ts: Math.round(now), call: call.id, stage };
     if (stage !== 'ivr' && call.queue !== null) ev.queue = call.queue.name;
+    this.emit(ev, call.site);
+  }
+
+  private emitOverflow(call: Call, from: string, to: string, now: number): void {
+    const ev: EventOf<'call.overflow'> = { id: this.nextId(), type: 'call.overflow', ts: Math.round(now), call: call.id, from_queue: from, to_queue: to };
     this.emit(ev, call.site);
   }
 

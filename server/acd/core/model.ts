@@ -11,6 +11,14 @@ import { WaitList } from './waitlist.ts';
 export type Strategy = 'longest_idle' | 'most_skilled' | 'round_robin';
 export const STRATEGIES: readonly Strategy[] = ['longest_idle', 'most_skilled', 'round_robin'];
 
+/**
+ * `to_queue` of the `call.overflow` that closes a queue visit without an agent or an
+ * abandon: max wait sends the caller to voicemail or registers a callback; `closed`
+ * is the center closing at the end of a finite run with the call still waiting.
+ * These names are reserved: no queue may be called so.
+ */
+export const FLOW_OUT = { voicemail: 'voicemail', callback: 'callback', closed: 'closed' } as const;
+
 /** What happens to a call that waited `max_wait` in a queue. */
 export type MaxWaitAction = 'callback' | 'voicemail';
 
@@ -76,6 +84,10 @@ export class Queue {
   rr = -1;
   overflowTo: Queue | null = null;
   maxWaitQueue: Queue | null = null;
+  /** Night mode: the queue of the same service at the night site (null: none, or this queue is there). */
+  nightQueue: Queue | null = null;
+  /** Agents serving this queue who are signed in (any state but logged_out). */
+  signedIn = 0;
 
   constructor(
     readonly config: QueueConfig,
@@ -129,8 +141,16 @@ export class Call {
   site: string | undefined;
   queue: Queue | null = null;
   priority = 0;
-  /** Simulated ms when the call entered its current queue. */
+  /**
+   * Simulated ms when the current wait began: the first call.queued of a new call, a
+   * transfer or a callback. An overflow keeps it, so the call keeps its place in time
+   * in the target queue and its max-wait clock runs on.
+   */
   enteredAt = 0;
+  /** Simulated ms of the call.queued in the current queue (the overflow timer counts from it). */
+  queuedAt = 0;
+  /** Queues the call left by overflow during the current wait: it never overflows back into one. */
+  overflowedFrom: Queue[] | null = null;
   /** Bumped on every queue entry and exit: names the live wait-list entry and queue timers. */
   waitSeq = 0;
   agent: Agent | null = null;
@@ -142,6 +162,8 @@ export class Call {
   ivr: IvrCallState | null = null;
   /** Bumped on every IVR step: names the pending IVR timer. */
   ivrSeq = 0;
+  /** Set when the call ends: whether it was connected to an agent at that moment (it ended answered). */
+  endedTalking = false;
 
   constructor(
     readonly id: string,

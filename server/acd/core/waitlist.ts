@@ -28,6 +28,28 @@ class Deque {
     this.length++;
   }
 
+  /**
+   * Adds a call behind every entry that began waiting no later than it (`enteredAt`),
+   * ahead of those that began later: an overflowed call keeps its place in time.
+   * Walks from the back, so a call older than few others costs little.
+   */
+  insertByAge(call: Call, seq: number): void {
+    this.pushBack(call, seq);
+    const mask = this.calls.length - 1;
+    let k = this.length - 1;
+    while (k > 0) {
+      const i = (this.head + k) & mask;
+      const j = (this.head + k - 1) & mask;
+      const before = this.calls[j];
+      if (before === null || before === undefined || before.enteredAt <= call.enteredAt) break;
+      this.calls[i] = before;
+      this.seqs[i] = this.seqs[j] ?? 0;
+      this.calls[j] = call;
+      this.seqs[j] = seq;
+      k--;
+    }
+  }
+
   frontCall(): Call | null {
     return this.length === 0 ? null : (this.calls[this.head] ?? null);
   }
@@ -65,11 +87,16 @@ export class WaitList {
 
   constructor(private readonly owner: Queue) {}
 
-  /** Adds a call (already marked waiting in this queue with its current `waitSeq`). */
-  add(call: Call, atFront: boolean): void {
+  /**
+   * Adds a call (already marked waiting in this queue with its current `waitSeq`):
+   * at the head of its priority (`front`), at the back (`back`), or by the time its
+   * wait began (`age`, for a call that overflowed here from another queue).
+   */
+  add(call: Call, where: 'front' | 'back' | 'age'): void {
     const deque = this.level(call.priority);
-    if (atFront) deque.pushFront(call, call.waitSeq);
-    else deque.pushBack(call, call.waitSeq);
+    if (where === 'front') deque.pushFront(call, call.waitSeq);
+    else if (where === 'back') deque.pushBack(call, call.waitSeq);
+    else deque.insertByAge(call, call.waitSeq);
     this.count++;
   }
 

@@ -227,6 +227,53 @@ describe('lookups', () => {
   });
 });
 
+describe('self-service served', () => {
+  it('is set once a prompt reading call data played to its end after a lookup', () => {
+    const { menu, source } = atFirstMenu(OPEN, '+13125550100');
+    expect(menu.state.served).toBeUndefined();
+    const balance = ivrInput(flow, menu.state, '1', { now: OPEN }, source);
+    // asked, but not yet heard
+    expect(balance.state).toMatchObject({ node: 'say_balance', lookedUp: true });
+    expect(balance.state.served).toBeUndefined();
+    const after = ivrPlayed(flow, balance.state, { now: OPEN }, source);
+    expect(after.state).toMatchObject({ node: 'after', served: true, lookedUp: true });
+    // stays set on the way on
+    expect(ivrInput(flow, after.state, '0', { now: OPEN }, source).state.served).toBe(true);
+  });
+
+  it('counts "nothing found" when the answer is itself the information (no outage at the area)', () => {
+    const { menu, source } = atFirstMenu(OPEN);
+    const area = ivrInput(flow, menu.state, '2', { now: OPEN }, source);
+    const miss = ivrInput(flow, area.state, '10001', { now: OPEN }, source);
+    expect(miss.next).toMatchObject({ node: 'no_outage' });
+    expect(ivrPlayed(flow, miss.state, { now: OPEN }, source).state.served).toBe(true);
+  });
+
+  it('is not set by plays that carry no call data, or without a lookup', () => {
+    const { menu } = atFirstMenu(OPEN, '+13125550100'); // the welcome prompt has played
+    expect(menu.state.served).toBeUndefined();
+    const plain = parseIvrFlow({
+      name: 'plain',
+      start: 'ask',
+      nodes: {
+        ask: { type: 'digits', min_digits: 3, max_digits: 3, store: 'code', fallback: 'bye', next: 'echo' },
+        echo: { type: 'play', prompt: 'You entered {code}.', duration_s: 2, next: 'look' },
+        look: { type: 'lookup', kind: 'balance', key: 'code', next: 'bye', not_found: 'sorry' },
+        sorry: { type: 'play', prompt: 'We could not find that account.', duration_s: 2, next: 'bye' },
+        bye: { type: 'hangup' },
+      },
+    });
+    const none: IvrDataSource = { lookup: () => '' };
+    const asked = ivrStart(plain, { now: OPEN, call: 'c5' }, none);
+    const echo = ivrInput(plain, asked.state, '123', { now: OPEN }, none);
+    const sorry = ivrPlayed(plain, echo.state, { now: OPEN }, none);
+    expect(sorry.next).toMatchObject({ node: 'sorry' });
+    expect(sorry.state).toMatchObject({ lookedUp: true });
+    expect(sorry.state.served).toBeUndefined();
+    expect(ivrPlayed(plain, sorry.state, { now: OPEN }, none).state.served).toBeUndefined();
+  });
+});
+
 describe('purity and contract', () => {
   it('never mutates its inputs and gives the same outcome for the same inputs', () => {
     const { menu, source } = atFirstMenu(OPEN, '+13125550100');

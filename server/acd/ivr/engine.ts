@@ -6,7 +6,7 @@
  */
 import type { DigitsNode, IvrFlow, IvrNode, MenuNode } from './flow.ts';
 import { isOpenAt } from './hours.ts';
-import { CALLER_VAR, renderPrompt } from './template.ts';
+import { CALLER_VAR, placeholders, renderPrompt } from './template.ts';
 
 /** Answers lookup nodes: `kind` is the node's kind (`balance`, `bill`, `outage`, …). An empty answer means "nothing found". */
 export interface IvrDataSource {
@@ -27,6 +27,14 @@ export interface IvrCallState {
   readonly open?: boolean;
   /** true once the call left the IVR (queue, voicemail, callback, transfer, hang-up) */
   readonly done: boolean;
+  /** true once a lookup node asked the data source (with a key); the answer may have been "nothing found" */
+  readonly lookedUp?: boolean;
+  /**
+   * true once self-service gave the caller information: after a lookup, a play node whose
+   * prompt reads call variables ("Your balance is {balance}", "No outage at {area}")
+   * played to its end. A caller who hangs up after that was served, not lost.
+   */
+  readonly served?: boolean;
 }
 
 /** One IVR step, the payload of a `call.ivr` event. `input` is set when the caller pressed keys. */
@@ -116,7 +124,8 @@ export function ivrPlayed(flow: IvrFlow, state: IvrCallState, ctx: IvrContext, d
   if (node.type !== 'play') {
     throw new IvrStateError(`call ${state.call}: ivrPlayed at ${node.type} node "${node.id}", which plays nothing`);
   }
-  return enter(flow, state, node.next, ctx, data, []);
+  const informed = state.served !== true && state.lookedUp === true && node.prompt !== undefined && placeholders(node.prompt).length > 0;
+  return enter(flow, informed ? { ...state, served: true } : state, node.next, ctx, data, []);
 }
 
 function current(flow: IvrFlow, state: IvrCallState, fn: string): IvrNode {
@@ -145,6 +154,7 @@ function accept(node: MenuNode | DigitsNode, input: string, vars: Readonly<Recor
 function enter(flow: IvrFlow, from: IvrCallState, id: string, ctx: IvrContext, data: IvrDataSource, steps: IvrStep[]): IvrOutcome {
   let vars = from.vars;
   let open = from.open;
+  let lookedUp = from.lookedUp === true;
   // parseIvrFlow rejects loops of instant nodes; the bound keeps a hand-built flow from hanging the process.
   for (let hops = 0; hops <= flow.nodes.size; hops++) {
     const node = nodeOf(flow, id);
@@ -155,6 +165,7 @@ function enter(flow: IvrFlow, from: IvrCallState, id: string, ctx: IvrContext, d
       attempts: 0,
       vars,
       ...(open === undefined ? {} : { open }),
+      ...(lookedUp ? { lookedUp } : {}),
       done,
     });
     switch (node.type) {
@@ -165,6 +176,7 @@ function enter(flow: IvrFlow, from: IvrCallState, id: string, ctx: IvrContext, d
       case 'lookup': {
         const key = vars[node.key] ?? '';
         const answer = key === '' ? '' : data.lookup(node.kind, key);
+        if (key !== '') lookedUp = true;
         vars = withVar(vars, node.store, answer);
         id = answer === '' ? (node.notFound ?? node.next) : node.next;
         continue;

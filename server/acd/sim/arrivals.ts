@@ -1,8 +1,8 @@
 /**
  * Poisson arrivals with a rate that is constant within each local hour (and
- * scaled per weekday). Between rate changes inter-arrival times are exponential;
- * at a change the draw restarts, which is exact for a Poisson process because
- * it is memoryless.
+ * scaled per weekday; a holiday of the entry site counts as a Sunday). Between
+ * rate changes inter-arrival times are exponential; at a change the draw
+ * restarts, which is exact for a Poisson process because it is memoryless.
  */
 import type { Rng } from './rng.ts';
 import type { ArrivalSpec } from './scenario.ts';
@@ -23,7 +23,7 @@ export class ArrivalStream {
     this.zone = new Zone(spec.timezone);
     const rates = spec.perHour;
     const flatHours = rates.every((r) => r === rates[0]);
-    const flatDays = spec.weekdayFactor.every((f) => f === spec.weekdayFactor[0]);
+    const flatDays = spec.weekdayFactor.every((f) => f === spec.weekdayFactor[0]) && (spec.holidays?.size ?? 0) === 0;
     this.flatRate = flatHours && flatDays ? ((rates[0] ?? 0) * (spec.weekdayFactor[0] ?? 1)) / HOUR_MS : NaN;
     this.anyRate = rates.some((r) => r > 0) && spec.weekdayFactor.some((f) => f > 0);
   }
@@ -34,7 +34,7 @@ export class ArrivalStream {
     const local = this.zone.local(t);
     const day = Math.floor(local / 86_400_000);
     const hour = Math.floor((local - day * 86_400_000) / HOUR_MS);
-    const weekday = Zone.weekday(day);
+    const weekday = this.spec.holidays?.has(day) === true ? 7 : Zone.weekday(day);
     return ((this.spec.perHour[hour] ?? 0) * (this.spec.weekdayFactor[weekday - 1] ?? 1)) / HOUR_MS;
   }
 

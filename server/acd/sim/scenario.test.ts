@@ -94,4 +94,22 @@ describe('parseScenario', () => {
     });
     expect(message).toContain('ivr_behavior.choices.main.menu.7: not an option of the menu (options: 1, timeout, hangup)');
   });
+
+  it('reads site holidays as local days, and names bad dates and reserved queue names', () => {
+    const s = parseScenario({
+      ...minimal,
+      sites: [{ name: 'north', timezone: 'Europe/Berlin', holidays: ['2026-04-03', '2026-04-06'] }],
+      agents: [{ id: 'a1', site: 'north', queues: ['q1'], shift: { start: '08:00', end: '16:00' } }],
+    });
+    expect([...(s.sites[0]?.holidays ?? [])]).toEqual([Date.UTC(2026, 3, 3) / 86_400_000, Date.UTC(2026, 3, 6) / 86_400_000]);
+    expect(s.agents[0]?.holidays).toBe(s.sites[0]?.holidays);
+    const message = errorOf({
+      ...minimal,
+      sites: [{ name: 'north', holidays: ['2026-02-30', 'easter'] }],
+      queues: [{ name: 'voicemail' }, { name: 'q1' }],
+    });
+    expect(message).toContain('sites.0.holidays.0: must be a date "YYYY-MM-DD" (got "2026-02-30")');
+    expect(message).toContain('sites.0.holidays.1: must be a date "YYYY-MM-DD"');
+    expect(message).toContain('queues.0.name: "voicemail" is reserved');
+  });
 });

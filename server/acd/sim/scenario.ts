@@ -7,11 +7,11 @@
  * The minimal form is an M/M/c(+M) queue: no sites, no IVR, no ringing, no
  * after-call work, handle time = the agent's whole busy time.
  */
-import { STRATEGIES, type AgentConfig, type QueueConfig, type Strategy } from '../core/model.ts';
+import { FLOW_OUT, STRATEGIES, type AgentConfig, type QueueConfig, type Strategy } from '../core/model.ts';
 import { parseIvrFlow, IvrFlowError, type IvrFlow } from '../ivr/flow.ts';
 import { at, closest, describe, Issues, type JsonObject } from '../ivr/issues.ts';
 import { DIST_NAMES, type Dist } from './dist.ts';
-import { parseClock, Zone } from './time.ts';
+import { DAY_MS, parseClock, Zone } from './time.ts';
 
 /** ISO weekday names, Monday first (index 0 = Monday). */
 export const WEEKDAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -19,6 +19,8 @@ export const WEEKDAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] a
 export interface SiteSpec {
   name: string;
   timezone: string;
+  /** local days (days since 1970-01-01 in the site's zone) on which the site's shifts do not run */
+  holidays: ReadonlySet<number>;
 }
 
 export interface ShiftSpec {
@@ -27,7 +29,11 @@ export interface ShiftSpec {
   end: number;
   /** working weekdays, 1 = Monday … 7 = Sunday */
   days: ReadonlySet<number>;
-  breaks: readonly { at: number; minutes: number; reason: string }[];
+  /**
+   * `at` (minutes after local midnight) is when the first agent of a group takes the break;
+   * with `spreadMin` the group's agents take it one after another across that many minutes.
+   */
+  breaks: readonly { at: number; minutes: number; reason: string; spreadMin: number }[];
   /** each sign-in, sign-out and break moves by a uniform ± this many minutes */
   jitterMin: number;
 }
@@ -37,6 +43,10 @@ export interface AgentSpec {
   timezone: string;
   /** no shift: signed in for the whole run */
   shift: ShiftSpec | null;
+  /** the site's holidays (local day numbers): no shift starts on them */
+  holidays: ReadonlySet<number>;
+  /** place of the agent in its group (an `agents` entry with `count`), 0 ≤ slot < 1: staggers its breaks */
+  slot: number;
 }
 
 /** Poisson arrivals whose rate is piecewise constant per local hour. */
@@ -45,11 +55,15 @@ export interface ArrivalSpec {
   queue?: string;
   ivr?: string;
   site?: string;
+  /** calling numbers of this stream start with this prefix instead of `callers.prefix` (another region) */
+  callerPrefix?: string;
   priority: number;
   /** calls per hour for each local hour 0-23 */
   perHour: readonly number[];
   /** multiplier per ISO weekday (index 0 = Monday) */
   weekdayFactor: readonly number[];
+  /** holidays of the entry site (local day numbers): they run at the Sunday factor */
+  holidays?: ReadonlySet<number>;
   timezone: string;
 }
 
@@ -125,6 +139,19 @@ const TOP_KEYS = [
 ];
 const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 const NAME_HINT = 'must be 1-64 letters, digits, "_", ".", ":" or "-"';
+const NO_DAYS: ReadonlySet<number> = new Set();
+const CALLER_PREFIX = /^\+?[0-9]{1,10}$/;
+const CALLER_PREFIX_HINT = 'must be digits, optionally after "+"';
+/** Queue names the ACD uses as flow-out targets of `call.overflow` (core/acd.ts FLOW_OUT). */
+const RESERVED_QUEUES: ReadonlySet<string> = new Set(Object.values(FLOW_OUT));
+
+/** Day number (days since 1970-01-01) of a calendar date "YYYY-MM-DD", or undefined if it is not a real date. */
+function localDay(text: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return undefined;
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return new Date(ms).toISOString().slice(0, 10) === text ? ms / DAY_MS : undefined;
+}
 
 /** Checks a parsed scenario document. @throws ScenarioError naming every bad path. */
 export function parseScenario(json: unknown): Scenario {
@@ -138,6 +165,7 @@ class ScenarioReader {
   readonly issues = new Issues();
   private queueNames = new Set<string>();
   private siteNames = new Map<string, string>();
+  private siteHolidays = new Map<string, ReadonlySet<number>>();
 
   read(json: unknown): Scenario | undefined {
     const is = this.issues;
@@ -236,13 +264,20 @@ class ScenarioReader {
       const path = at('sites', i);
       const o = this.issues.object(v, path);
       if (!o) return;
-      this.issues.onlyKeys(o, path, ['name', 'timezone', 'description']);
+      this.issues.onlyKeys(o, path, ['name', 'timezone', 'description', 'holidays']);
       const name = this.name(o, 'name', path);
       const tz = this.zone(o, 'timezone', path) ?? timezone;
+      const holidays = new Set<number>();
+      (this.issues.array(o, 'holidays', path, { optional: true }) ?? []).forEach((d, k) => {
+        const day = typeof d === 'string' ? localDay(d) : undefined;
+        if (day === undefined) this.issues.add(at(at(path, 'holidays'), k), `must be a date "YYYY-MM-DD" (got ${describe(d)})`);
+        else holidays.add(day);
+      });
       if (name === undefined) return;
       if (this.siteNames.has(name)) this.issues.add(at(path, 'name'), `site ${JSON.stringify(name)} is defined twice`);
       this.siteNames.set(name, tz);
-      out.push({ name, timezone: tz });
+      this.siteHolidays.set(name, holidays);
+      out.push({ name, timezone: tz, holidays });
     });
     return out;
   }
@@ -265,6 +300,9 @@ class ScenarioReader {
       if (!o) return;
       is.onlyKeys(o, path, ['name', 'description', 'site', 'service', 'skills', 'sl_threshold_s', 'short_abandon_s', 'strategy', 'overflow', 'max_wait', 'handle_time']);
       const name = this.name(o, 'name', path);
+      if (name !== undefined && RESERVED_QUEUES.has(name)) {
+        is.add(at(path, 'name'), `${JSON.stringify(name)} is reserved: max wait and closing report a call leaving its queue as call.overflow to "${name}"`);
+      }
       const site = this.name(o, 'site', path, true);
       this.knownSite(site, at(path, 'site'));
       const service = this.name(o, 'service', path, true);
@@ -343,16 +381,17 @@ class ScenarioReader {
       if (idx < 0) is.add(at(at(path, 'days'), i), `must be one of ${WEEKDAY_NAMES.join(', ')} (got ${describe(d)})`);
       else days.add(idx + 1);
     });
-    const breaks: { at: number; minutes: number; reason: string }[] = [];
+    const breaks: ShiftSpec['breaks'][number][] = [];
     (is.array(o, 'breaks', path, { optional: true }) ?? []).forEach((b, i) => {
       const bp = at(at(path, 'breaks'), i);
       const bo = is.object(b, bp);
       if (!bo) return;
-      is.onlyKeys(bo, bp, ['at', 'minutes', 'reason']);
+      is.onlyKeys(bo, bp, ['at', 'minutes', 'reason', 'spread_min']);
       const atMin = this.clock(bo, 'at', bp);
       const minutes = is.number(bo, 'minutes', bp, { min: 1, max: 600 });
       const reason = this.name(bo, 'reason', bp, true) ?? 'break';
-      if (atMin !== undefined && minutes !== undefined) breaks.push({ at: atMin, minutes, reason });
+      const spreadMin = is.number(bo, 'spread_min', bp, { optional: true, min: 0, max: 600 }) ?? 0;
+      if (atMin !== undefined && minutes !== undefined) breaks.push({ at: atMin, minutes, reason, spreadMin });
     });
     const jitterMin = is.number(o, 'jitter_min', path, { optional: true, min: 0, max: 120 }) ?? 0;
     if (start === undefined || end === undefined) return undefined;
@@ -418,7 +457,8 @@ class ScenarioReader {
         const config: AgentConfig = { id: agentId, skills };
         if (site !== undefined) config.site = site;
         if (queues !== undefined) config.queues = queues.filter((q): q is string => q !== undefined);
-        out.push({ config, timezone: (site !== undefined ? this.siteNames.get(site) : undefined) ?? timezone, shift });
+        const holidays = (site !== undefined ? this.siteHolidays.get(site) : undefined) ?? NO_DAYS;
+        out.push({ config, timezone: (site !== undefined ? this.siteNames.get(site) : undefined) ?? timezone, shift, holidays, slot: (n - 1) / count });
       }
     });
     return out;
@@ -451,7 +491,7 @@ class ScenarioReader {
       const path = at('arrivals', i);
       const o = is.object(v, path);
       if (!o) return;
-      is.onlyKeys(o, path, ['queue', 'ivr', 'site', 'priority', 'per_hour', 'weekday_factor']);
+      is.onlyKeys(o, path, ['queue', 'ivr', 'site', 'caller_prefix', 'priority', 'per_hour', 'weekday_factor']);
       const spec: ArrivalSpec = { priority: 0, perHour: [], weekdayFactor: [1, 1, 1, 1, 1, 1, 1], timezone };
       if ((o['queue'] === undefined) === (o['ivr'] === undefined)) is.add(path, 'needs exactly one of "queue" or "ivr"');
       if (o['queue'] !== undefined) {
@@ -470,7 +510,11 @@ class ScenarioReader {
       if (site !== undefined) {
         spec.site = site;
         spec.timezone = this.siteNames.get(site) ?? timezone;
+        const holidays = this.siteHolidays.get(site);
+        if (holidays !== undefined && holidays.size > 0) spec.holidays = holidays;
       }
+      const callerPrefix = is.string(o, 'caller_prefix', path, { optional: true, pattern: CALLER_PREFIX, hint: CALLER_PREFIX_HINT });
+      if (callerPrefix !== undefined) spec.callerPrefix = callerPrefix;
       spec.priority = is.number(o, 'priority', path, { optional: true, min: 0, max: 100, integer: true }) ?? 0;
       const rate = o['per_hour'];
       if (typeof rate === 'number') {
@@ -631,7 +675,7 @@ class ScenarioReader {
     const o = is.object(root['callers'], 'callers');
     if (!o) return undefined;
     is.onlyKeys(o, 'callers', ['prefix', 'pool']);
-    const prefix = is.string(o, 'prefix', 'callers', { optional: true, pattern: /^\+?[0-9]{1,10}$/, hint: 'must be digits, optionally after "+"' }) ?? '+1555';
+    const prefix = is.string(o, 'prefix', 'callers', { optional: true, pattern: CALLER_PREFIX, hint: CALLER_PREFIX_HINT }) ?? '+1555';
     const pool = is.number(o, 'pool', 'callers', { optional: true, min: 1, max: 1e9, integer: true }) ?? 100_000;
     return { prefix, pool };
   }

@@ -18,7 +18,7 @@ export interface PlannedAction {
 /**
  * Actions of shifts that start in [from, to). With `catchUp`, a shift already
  * running at `from` is joined: sign-in at `from`, and its remaining breaks.
- * Every returned time is at least `from`.
+ * No shift starts on one of the agent's site's holidays. Every returned time is at least `from`.
  */
 export function planShifts(agent: AgentSpec, zone: Zone, from: number, to: number, rng: Rng, catchUp: boolean): PlannedAction[] {
   const shift = agent.shift;
@@ -28,7 +28,7 @@ export function planShifts(agent: AgentSpec, zone: Zone, from: number, to: numbe
   const firstDay = zone.dayNumber(from) - 1;
   const lastDay = zone.dayNumber(to) + 1;
   for (let day = firstDay; day <= lastDay; day++) {
-    if (!shift.days.has(Zone.weekday(day))) continue;
+    if (!shift.days.has(Zone.weekday(day)) || agent.holidays.has(day)) continue;
     const start = zone.instant(day, shift.start);
     const endDay = shift.end <= shift.start ? day + 1 : day;
     const end = zone.instant(endDay, shift.end);
@@ -40,7 +40,8 @@ export function planShifts(agent: AgentSpec, zone: Zone, from: number, to: numbe
     out.push({ at: login, action: ShiftAction.login, breakIndex: -1 });
     shift.breaks.forEach((b, i) => {
       const bDay = b.at < shift.start ? day + 1 : day;
-      const at = zone.instant(bDay, b.at) + jitter();
+      // Staggered: agent k of a group of n takes it k/n of the way through the spread.
+      const at = zone.instant(bDay, b.at) + b.spreadMin * 60_000 * agent.slot + jitter();
       if (at > login && at < logout) out.push({ at, action: ShiftAction.break, breakIndex: i });
     });
     out.push({ at: logout, action: ShiftAction.logout, breakIndex: -1 });

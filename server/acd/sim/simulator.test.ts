@@ -59,7 +59,7 @@ describe('Simulation', () => {
 
   it('runs a week of the demo center with every feature and a sound event stream', () => {
     const scenario = loadScenario(demoPath);
-    const { events, report, unfinished } = run(scenario, 7 * 24);
+    const { sim, events, report, unfinished } = run(scenario, 7 * 24);
     expect(report.problems).toEqual([]);
     // Only callbacks requested on Sunday night can still wait: nobody is signed in until Monday.
     expect(unfinished).toBeLessThanOrEqual(3);
@@ -82,5 +82,63 @@ describe('Simulation', () => {
     const evening = events.filter((e) => e.type === 'call.queued' && new Date(Number(e.ts)).getUTCHours() >= 18 && new Date(Number(e.ts)).getUTCHours() < 19);
     expect(evening.length).toBeGreaterThan(0);
     expect(evening.every((e) => e.site === 'leipzig')).toBe(true);
+
+    // Counted calls include the outbound callbacks; call ids are never event ids.
+    expect(sim.stats.calls).toBe(events.filter((e) => e.type === 'call.offered').length);
+    const eventIds = new Set(events.map((e) => e.id));
+    expect(events.some((e) => e.type === 'call.offered' && eventIds.has(e.call))).toBe(false);
+    // Surveys only follow calls that ended in a conversation: never one that was abandoned (after a transfer).
+    const abandoned = new Set(events.flatMap((e) => (e.type === 'call.abandoned' ? [e.call] : [])));
+    const surveyed = events.flatMap((e) => (e.type === 'call.survey' ? [e.call] : []));
+    expect(surveyed.length).toBeGreaterThan(100);
+    expect(surveyed.filter((c) => abandoned.has(c))).toEqual([]);
+    // Outbound callbacks never reach max wait (no voicemail, no callback of a callback).
+    const outbound = new Set(events.flatMap((e) => (e.type === 'call.offered' && e.direction === 'outbound' ? [e.call] : [])));
+    expect(events.some((e) => e.type === 'call.overflow' && outbound.has(e.call) && (e.to_queue === 'voicemail' || e.to_queue === 'callback'))).toBe(false);
+  });
+
+  it('a break that falls while the agent is ringing still lasts its minutes after the ring-no-answer', () => {
+    const scenario = parseScenario({
+      queues: [{ name: 'q1' }],
+      agents: [{ id: 'a1', queues: ['q1'], shift: { start: '08:00', end: '16:00', jitter_min: 1, breaks: [{ at: '10:00', minutes: 15 }] } }],
+      arrivals: [{ queue: 'q1', per_hour: 120 }],
+      handle_time: { dist: 'exponential', mean_s: 120 },
+      // the agent never answers and is ready again at once: it is ringing at 10:00
+      routing: { ring_timeout_s: 20, no_answer_prob: 1, rna_recover: { dist: 'fixed', mean_s: 0 } },
+      timezone: 'Europe/Berlin',
+      seed: 5,
+    });
+    const { events, report } = run(scenario, 12);
+    expect(report.problems).toEqual([]);
+    const states = events.filter((e) => e.type === 'agent.state');
+    const i = states.findIndex((e) => e.reason === 'break');
+    const onBreak = states[i];
+    const next = states[i + 1];
+    // asked for within 10:00 ± 1 min while ringing; taken at the ring-no-answer, at most 20 s later
+    expect(states[i - 1]?.reason).toBe('ring_noanswer');
+    expect(Number(onBreak?.ts)).toBeGreaterThan(MONDAY + 10 * HOUR - 60_000);
+    expect(Number(onBreak?.ts)).toBeLessThan(MONDAY + 10 * HOUR + 80_000);
+    // the break ends after its 15 minutes, not at the end of the shift
+    expect(Number(next?.ts) - Number(onBreak?.ts)).toBe(15 * 60_000);
+  });
+
+  it('keeps agents of a site at home on its holidays', () => {
+    const scenario = parseScenario({
+      sites: [{ name: 'north', timezone: 'Europe/Berlin', holidays: ['2025-03-04'] }],
+      queues: [{ name: 'q1', site: 'north' }],
+      agents: [{ id: 'a{n}', count: 2, site: 'north', queues: ['q1'], shift: { start: '08:00', end: '16:00', days: ['mon', 'tue', 'wed'] } }],
+      arrivals: [{ queue: 'q1', site: 'north', per_hour: 20, weekday_factor: { sun: 0 } }],
+      handle_time: { dist: 'exponential', mean_s: 120 },
+      seed: 3,
+    });
+    const { events, report } = run(scenario, 72);
+    expect(report.problems).toEqual([]);
+    const day = (e: CallboardEvent) => new Date(Number(e.ts) + HOUR).toISOString().slice(0, 10); // local date (CET)
+    const signIns = events.filter((e) => e.type === 'agent.state' && e.agent === 'a1' && e.queues !== undefined);
+    // Monday and Wednesday; Tuesday 4 March is the site's holiday
+    expect(signIns.map(day)).toEqual(['2025-03-03', '2025-03-05']);
+    // and the site's callers call as on a Sunday
+    const offeredDays = new Set(events.filter((e) => e.type === 'call.offered').map(day));
+    expect([...offeredDays]).toEqual(['2025-03-03', '2025-03-05']);
   });
 });

@@ -308,7 +308,7 @@ export class Simulation implements AcdHooks {
     const opts: OfferOptions = { priority: spec.priority };
     if (spec.site !== undefined) opts.site = spec.site;
     const callers = this.scenario.callers;
-    if (callers) opts.from = callers.prefix + String(this.rng.int(callers.pool)).padStart(String(callers.pool - 1).length, '0');
+    if (callers) opts.from = (spec.callerPrefix ?? callers.prefix) + String(this.rng.int(callers.pool)).padStart(String(callers.pool - 1).length, '0');
     if (spec.ivr !== undefined) {
       const flow = this.scenario.ivr.get(spec.ivr);
       if (flow) opts.ivr = flow;
@@ -349,15 +349,18 @@ export class Simulation implements AcdHooks {
   }
 
   queued(call: Call, reason: QueueEntry, now: number): void {
-    if (reason !== 'new' && reason !== 'transfer') return;
-    if (call.state === CallState.talking || call.direction === 'outbound') return;
+    if (reason === 'callback') this.stats.calls++;
+    // A new wait (not an overflow or a ring-no-answer requeue) starts the caller's patience;
+    // a called-back customer who is kept waiting (the agent missed the call) gives up too.
+    if (reason === 'overflow' || reason === 'requeue' || call.state === CallState.talking) return;
     if (this.scenario.patience.dist === 'infinite') return;
     this.calendar.push(now + sampleMs(this.scenario.patience, this.rng), K.patience, call, call.answers);
   }
 
   released(call: Call, now: number): void {
     const surveys = this.scenario.surveys;
-    if (surveys && call.answers > 0 && this.rng.chance(surveys.prob)) {
+    // Only calls that ended in a conversation (not, say, transferred and then abandoned).
+    if (surveys && call.endedTalking && this.rng.chance(surveys.prob)) {
       this.calendar.push(now + surveys.delayS * 1000, K.survey, call, 0);
     }
   }
@@ -447,8 +450,14 @@ export class Simulation implements AcdHooks {
   notReady(agent: Agent, reason: string, now: number): void {
     const i = agent.index;
     const serial = bump(this.notReadySerial, i);
-    const ms = reason === this.ringNoAnswerReason ? sampleMs(this.scenario.routing.rnaRecover, this.rng) : (this.notReadyMs[i] as number);
-    this.notReadyMs[i] = NaN;
+    let ms: number;
+    if (reason === this.ringNoAnswerReason) {
+      // A break asked for while ringing is still pending in the core: keep its length for when it starts.
+      ms = sampleMs(this.scenario.routing.rnaRecover, this.rng);
+    } else {
+      ms = this.notReadyMs[i] as number;
+      this.notReadyMs[i] = NaN;
+    }
     if (!Number.isNaN(ms)) this.calendar.push(now + ms, K.ready, agent, serial);
   }
 
