@@ -132,7 +132,9 @@ async function startServer(dataDir: string, key: string, adminPassword: string):
   if (opts.flushMs !== undefined) env.FLUSH_MS = String(opts.flushMs);
   if (opts.flushMinRows !== undefined) env.FLUSH_MIN_ROWS = String(opts.flushMinRows);
   if (opts.maxPendingRows !== undefined) env.MAX_PENDING_ROWS = String(opts.maxPendingRows);
-  const nodeArgs = ['--import', 'tsx'];
+  // The node flags of `npm start` (package.json); BENCH_SERVER_NODE_FLAGS overrides them.
+  const serverFlags = process.env.BENCH_SERVER_NODE_FLAGS ?? '--max-semi-space-size=64';
+  const nodeArgs = [...serverFlags.split(' ').filter(Boolean), '--import', 'tsx'];
   if (opts.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.profile}`);
   const child = spawn(process.execPath, [...nodeArgs, 'server/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
