@@ -366,17 +366,7 @@ export class Acd {
     if (agent.state !== 'on_call' || call === null || call.agent !== agent || agent.consulting !== null) return;
     const target = this.queue(queueName);
     if (call.held) this.emitHold(call, agent, false, now);
-    const ev: EventOf<'call.transferred'> = {
-      id: this.nextId(),
-      type: 'call.transferred',
-      ts: Math.round(now),
-      call: call.id,
-      agent: agent.id,
-      to_queue: target.name,
-      kind: 'blind',
-    };
-    this.emit(ev, call.site);
-    call.transfers++;
+    this.emitTransferred(call, agent, { to_queue: target.name, kind: 'blind' }, now);
     call.agent = null;
     // The call is queued before the agent is freed so it cannot land straight back on the same agent.
     this.enterQueue(call, target, call.priority, 'transfer', now);
@@ -401,6 +391,17 @@ export class Acd {
     return true;
   }
 
+  private emitTransferred(
+    call: Call,
+    agent: Agent,
+    to: { to_queue: string; kind: 'blind' } | { to_agent: string; kind: 'attended' },
+    now: number,
+  ): void {
+    const ev: EventOf<'call.transferred'> = { id: this.nextId(), type: 'call.transferred', ts: Math.round(now), call: call.id, agent: agent.id, ...to };
+    this.emit(ev, call.site);
+    call.transfers++;
+  }
+
   /** Attended transfer, second half: the consulted agent takes the caller; the first agent's part ends. */
   completeTransfer(agent: Agent, now: number): void {
     const target = agent.consulting;
@@ -409,17 +410,7 @@ export class Acd {
     agent.consulting = null;
     target.consultedBy = null;
     this.emitHold(call, agent, false, now);
-    const ev: EventOf<'call.transferred'> = {
-      id: this.nextId(),
-      type: 'call.transferred',
-      ts: Math.round(now),
-      call: call.id,
-      agent: agent.id,
-      to_agent: target.id,
-      kind: 'attended',
-    };
-    this.emit(ev, call.site);
-    call.transfers++;
+    this.emitTransferred(call, agent, { to_agent: target.id, kind: 'attended' }, now);
     call.agent = target;
     call.answers++;
     // No queue: the call's queue figures stay with the queue that first answered it.
