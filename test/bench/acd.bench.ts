@@ -7,18 +7,17 @@
  *    events sent vs acknowledged and the largest un-acknowledged backlog.
  * Prints one JSON line per measurement.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { IngestSink } from '../../server/acd/edges/ingest-sink.ts';
 import { NdjsonSink } from '../../server/acd/edges/ndjson-sink.ts';
 import { runSimulation } from '../../server/acd/edges/run-loop.ts';
 import { loadScenario } from '../../server/acd/edges/scenario-file.ts';
 import { parseScenario, type Scenario } from '../../server/acd/sim/scenario.ts';
 import { Simulation } from '../../server/acd/sim/simulator.ts';
+import { freePort, waitHealthy } from '../helpers/server-process.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'acd-bench-'));
@@ -51,32 +50,6 @@ async function maxSpeed(name: string, scenario: Scenario, hours: number): Promis
   rmSync(file, { force: true });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function waitHealthy(url: string, server: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`server exited with code ${server.exitCode}`);
-    try {
-      const res = await fetch(url);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  throw new Error(`${url} not healthy within ${timeoutMs} ms`);
-}
-
 async function realtimeIngest(seconds: number, callsPerSecond: number): Promise<void> {
   if (!existsSync(join(root, 'server/main.ts'))) {
     print({ bench: 'acd real time → ingest', skipped: 'server/main.ts does not exist yet' });
@@ -95,7 +68,7 @@ async function realtimeIngest(seconds: number, callsPerSecond: number): Promise<
     serverLog = (serverLog + d.toString()).slice(-4000);
   });
   try {
-    await waitHealthy(`http://127.0.0.1:${port}/healthz`, server, 120_000);
+    await waitHealthy(`http://127.0.0.1:${port}`, server, 120_000);
     // A big M/M/c center: 200 calls/s, 20 s calls on 4,200 agents (offered load 4,000 Erlang), some abandons.
     const scenario = parseScenario({
       queues: [{ name: 'bench', sl_threshold_s: 20 }],

@@ -21,7 +21,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +33,7 @@ import { validateBatch, type NormalizedEvent } from '../../schemas/validate.ts';
 import { EventFactory, type TsFormat } from './event-factory.ts';
 import type { ClientConfig, ClientReport, FromClient, ToClient } from './ingest-client.ts';
 import { availableParallelism } from 'node:os';
+import { freePort, waitHealthy } from '../helpers/server-process.ts';
 import { cpuDelta, cpuSnapshot, machineBusyMs, selfCpuMs, vmMB } from './proc.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -90,17 +90,6 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -145,18 +134,7 @@ async function startServer(dataDir: string, key: string, adminPassword: string):
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output.join('\n')}`);
-    try {
-      const res = await fetch(`${base}/healthz`);
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`server not healthy after 120 s:\n${output.join('\n')}`);
-    await sleep(200);
-  }
+  await waitHealthy(base, child, 120_000, () => output.join('\n'));
   return { child, pid: child.pid!, base, output };
 }
 

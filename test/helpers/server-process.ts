@@ -12,11 +12,27 @@ export const TEST_ADMIN_PASSWORD = 'admin-password-123';
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
+    srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const addr = srv.address();
       srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
     });
   });
+}
+
+/** Polls `GET {baseUrl}/healthz` until 200; fails when the process exits or the time runs out. */
+export async function waitHealthy(baseUrl: string, child: ChildProcess, timeoutMs: number, logs: () => string = () => ''): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${logs()}`);
+    try {
+      if ((await fetch(`${baseUrl}/healthz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server did not become healthy within ${timeoutMs} ms:\n${logs()}`);
 }
 
 export function tempDataDir(name: string): string {
@@ -64,18 +80,7 @@ export class ServerProcess {
     });
     this.child.stdout!.on('data', (d: Buffer) => (this.logs += d.toString()));
     this.child.stderr!.on('data', (d: Buffer) => (this.logs += d.toString()));
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`server exited with ${this.child.exitCode}:\n${this.logs}`);
-      try {
-        const r = await fetch(`${this.url}/healthz`);
-        if (r.status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`server did not become healthy:\n${this.logs}`);
+    await waitHealthy(this.url, this.child, 60_000, () => this.logs);
   }
 
   /** Sends a signal and waits for the exit code. */
