@@ -36,7 +36,7 @@ describe('encodeEventRows', () => {
       { id: 'a', type: 'call.ivr', ts: 0, call: 'c', node: 'n'.repeat(127) },
       { id: 'b', type: 'call.ivr', ts: 2 ** 41 + 123, call: 'ç-😀', node: 'é'.repeat(64), site: 'zürich' },
       { id: 'c'.repeat(64), type: 'call.survey', ts: 1795489135862, call: 'x', score: 5, note: 'ü'.repeat(20_000) },
-    ]);
+    ], { minTs: 0, maxTs: 2 ** 42 });
     expect(accepted).toHaveLength(3);
     const sink = new ByteSink(16);
     encodeEventRows(accepted.slice(0, 2), 1795489135999, 'key-ü', sink);

@@ -1,6 +1,8 @@
 import type { NormalizedEvent } from '../schemas/validate.ts';
 
 const TWO_32 = 2 ** 32;
+/** DateTime64(3)'s upper bound, 2299-12-31, in epoch ms. */
+const MAX_MILLIS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
 
 /** A growable byte buffer that rows are appended to, so a flush needs no concatenation. */
 export class ByteSink {
@@ -59,15 +61,19 @@ function writeMillis(sink: ByteSink, ms: number): void {
 const worst = (s: string) => s.length * 3 + 5;
 
 /**
- * Appends accepted events as RowBinary rows in the column order of EVENT_COLUMNS
+ * Appends one accepted event as a RowBinary row in the column order of EVENT_COLUMNS
  * (schemas/tables.ts): id, type, ts, site, call, agent, queue, payload, received, source.
+ * All or nothing: if the row cannot be encoded, the sink is left as it was and the error thrown.
  */
-export function encodeEventRows(events: readonly NormalizedEvent[], received: number, source: string, sink = new ByteSink()): ByteSink {
-  const sourceWorst = worst(source);
-  for (const e of events) {
-    sink.reserve(
-      worst(e.id) + worst(e.type) + worst(e.site) + worst(e.call) + worst(e.agent) + worst(e.queue) + worst(e.payload) + sourceWorst + 16,
-    );
+export function encodeEventRow(e: NormalizedEvent, received: number, source: string, sink: ByteSink): void {
+  if (!(e.ts >= 0 && e.ts <= MAX_MILLIS) || !(received >= 0 && received <= MAX_MILLIS)) {
+    throw new RangeError(`ts ${e.ts} is outside the storable range`);
+  }
+  sink.reserve(
+    worst(e.id) + worst(e.type) + worst(e.site) + worst(e.call) + worst(e.agent) + worst(e.queue) + worst(e.payload) + worst(source) + 16,
+  );
+  const start = sink.length;
+  try {
     writeString(sink, e.id);
     writeString(sink, e.type);
     writeMillis(sink, e.ts);
@@ -78,6 +84,14 @@ export function encodeEventRows(events: readonly NormalizedEvent[], received: nu
     writeString(sink, e.payload);
     writeMillis(sink, received);
     writeString(sink, source);
+  } catch (err) {
+    sink.length = start;
+    throw err;
   }
+}
+
+/** Appends accepted events as RowBinary rows (see encodeEventRow). */
+export function encodeEventRows(events: readonly NormalizedEvent[], received: number, source: string, sink = new ByteSink()): ByteSink {
+  for (const e of events) encodeEventRow(e, received, source, sink);
   return sink;
 }

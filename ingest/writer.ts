@@ -1,8 +1,8 @@
 import { EVENT_COLUMNS, TABLES } from '../schemas/tables.ts';
 import type { NormalizedEvent } from '../schemas/validate.ts';
 import type { Logger } from './log.ts';
-import type { Registry } from './metrics.ts';
-import { ByteSink, encodeEventRows } from './rowbinary.ts';
+import { FLUSH_SECONDS_BUCKETS, type Registry } from './metrics.ts';
+import { ByteSink, encodeEventRow } from './rowbinary.ts';
 import type { Store } from './store/store.ts';
 
 export interface WriterOptions {
@@ -44,32 +44,49 @@ interface Generation {
   gen: number;
   data: ByteSink;
   rows: number;
-  ids: string[];
+  /** ids written in this generation, per source */
+  ids: Map<string, string[]>;
   maxTs: number;
   done: Promise<void>;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
 
+interface DurableGroup {
+  gen: number;
+  ids: Map<string, string[]>;
+  maxTs: number;
+}
+
+/** What became of the events of one `write` call. */
+export interface WriteResult {
+  /** events already stored (or being stored) by an earlier send: acknowledged, not written again */
+  duplicates: number;
+  /** events that could not be encoded (positions in the `events` argument); nothing of them was written */
+  failed: { at: number; error: string }[];
+}
+
 /**
  * Batches accepted events from every connection into few large inserts, and settles each
  * caller only after its events are durably written. One insert runs at a time; rows that
  * arrive meanwhile form the next one, which starts as soon as it ends (under load, the
- * insert time sets the pace; when light, `flushMs` does). De-duplicates by event `id`:
- * - ids written or being written are remembered (`known`: id → generation; durable once
- *   the generation is no longer pending);
+ * insert time sets the pace; when light, `flushMs` does). De-duplicates by (source, event `id`):
+ * ids are unique per source (DESIGN.md), so one source can never shadow another's events.
+ * - ids written or being written are remembered (`known`: source → id → generation; durable
+ *   once the generation is no longer pending);
  * - ids that left memory (evicted, or stored before this process started) can only be
  *   resent with the `ts` they were first sent with, and every such ts is ≤ `evictedMaxTs`;
  *   only those events (rare: backfills, late replays) are looked up in the store.
  */
 export class EventWriter {
   private readonly opts: WriterOptions;
-  private readonly known = new Map<string, number>();
-  private readonly durableGroups: { gen: number; ids: string[]; maxTs: number }[] = [];
+  private readonly known = new Map<string, Map<string, number>>();
+  private knownCount = 0;
+  private readonly durableGroups: DurableGroup[] = [];
   private durableCount = 0;
   private evictedMaxTs = -Infinity;
-  /** ids whose insert failed: they may or may not be stored, so look them up */
-  private readonly suspects = new Set<string>();
+  /** ids whose insert failed, per source: they may or may not be stored, so look them up */
+  private readonly suspects = new Map<string, Set<string>>();
   private readonly pending = new Map<number, Generation>();
   private nextGen = 1;
   private current: Generation;
@@ -86,6 +103,7 @@ export class EventWriter {
     metrics: Registry,
     private readonly log: Logger,
     opts: Partial<WriterOptions> = {},
+    private readonly clock: () => number = Date.now,
   ) {
     this.opts = { ...DEFAULT_WRITER_OPTIONS, ...opts };
     this.current = this.newGeneration();
@@ -96,10 +114,10 @@ export class EventWriter {
       storeErrors: metrics.counter('callboard_store_errors_total', 'Failed store writes or look-ups'),
       lookups: metrics.counter('callboard_dedup_store_lookups_total', 'De-duplication look-ups that had to ask the store'),
       flushRows: metrics.summary('callboard_flush_rows', 'Rows per flush'),
-      flushSeconds: metrics.summary('callboard_flush_seconds', 'Duration of each flush insert'),
+      flushSeconds: metrics.histogram('callboard_flush_seconds', 'Duration of each flush insert', FLUSH_SECONDS_BUCKETS),
     };
     metrics.gauge('callboard_buffer_rows', 'Rows accepted and not yet durable', () => this.pendingRows);
-    metrics.gauge('callboard_dedup_ids', 'Event ids held in memory for de-duplication', () => this.known.size);
+    metrics.gauge('callboard_dedup_ids', 'Event ids held in memory for de-duplication', () => this.knownCount);
   }
 
   /** Rows accepted and not yet durable. */
@@ -107,49 +125,75 @@ export class EventWriter {
     return this.current.rows + (this.inflight?.rows ?? 0);
   }
 
-  /** Loads the ids of the newest stored events so resends after a restart are recognised. */
-  async start(): Promise<void> {
-    const rows = await this.store.query<{ id: string; t: number | string }>(
-      `SELECT id, toUnixTimestamp64Milli(ts) AS t FROM ${TABLES.events}
-       WHERE ts >= (SELECT max(ts) FROM ${TABLES.events}) - toIntervalMillisecond({warm:UInt64})
-       ORDER BY ts DESC LIMIT {cap:UInt64}`,
-      { warm: this.opts.dedupWarmMs, cap: this.opts.dedupMemoryIds },
+  /**
+   * Loads the ids of the newest stored events so resends after a restart are recognised.
+   * The window ends at the server's clock, never at a stored future `ts`: whatever was
+   * stored, the warm-up stays anchored to now and start-up cannot fail on the data.
+   */
+  async start(maxFutureSkewMs = 24 * 3600_000): Promise<void> {
+    const now = this.clock();
+    const ceiling = now + maxFutureSkewMs;
+    const [latest] = await this.store.query<{ n: number | string; newest: number | string }>(
+      `SELECT count() AS n, toUnixTimestamp64Milli(max(ts)) AS newest FROM ${TABLES.events}
+       WHERE ts <= fromUnixTimestamp64Milli({ceiling:Int64})`,
+      { ceiling },
     );
-    if (rows.length === 0) return;
-    const ids = rows.map((r) => r.id);
+    if (!latest || Number(latest.n) === 0) return;
+    const anchor = Math.min(Number(latest.newest), now);
+    const rows = await this.store.query<{ id: string; source: string; t: number | string }>(
+      `SELECT id, source, toUnixTimestamp64Milli(ts) AS t FROM ${TABLES.events}
+       WHERE ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts <= fromUnixTimestamp64Milli({ceiling:Int64})
+       ORDER BY ts DESC LIMIT {cap:UInt64}`,
+      { from: Math.max(0, anchor - this.opts.dedupWarmMs), ceiling, cap: this.opts.dedupMemoryIds },
+    );
+    if (rows.length === 0) {
+      this.evictedMaxTs = anchor;
+      return;
+    }
     const gen = this.nextGen++; // never pending: these rows are stored
-    for (const id of ids) this.known.set(id, gen);
+    const ids = new Map<string, string[]>();
+    for (const r of rows) {
+      this.register(r.source, r.id, gen);
+      let list = ids.get(r.source);
+      if (!list) ids.set(r.source, (list = []));
+      list.push(r.id);
+    }
     const newest = Number(rows[0]!.t);
     const oldestLoaded = Number(rows[rows.length - 1]!.t);
-    this.evictedMaxTs = rows.length >= this.opts.dedupMemoryIds ? oldestLoaded : Math.min(oldestLoaded, newest - this.opts.dedupWarmMs);
+    this.evictedMaxTs = rows.length >= this.opts.dedupMemoryIds ? oldestLoaded : Math.min(oldestLoaded, anchor - this.opts.dedupWarmMs);
     this.durableGroups.push({ gen, ids, maxTs: newest });
-    this.durableCount = ids.length;
-    this.log('info', 'dedup index loaded', { ids: ids.length, evicted_max_ts: new Date(this.evictedMaxTs).toISOString() });
+    this.durableCount = rows.length;
+    this.log('info', 'dedup index loaded', { ids: rows.length, evicted_max_ts: isoOrNull(this.evictedMaxTs) });
   }
 
   /**
-   * Stores the events (already validated) and resolves once every one of them is durable:
-   * newly written, or already stored by an earlier send. Rejects with WriterBusyError when
-   * the writer is behind, or with the store's error; nothing of a rejected call is acked.
+   * Stores the events (already validated) of one source and resolves once every one of them
+   * is durable: newly written, or already stored by an earlier send. Rejects with
+   * WriterBusyError when the writer is behind, or with the store's error; nothing of a
+   * rejected call is acked. An event that cannot be encoded is reported in `failed` and leaves
+   * no trace: the others of the call are written.
    */
-  async write(events: readonly NormalizedEvent[], source: string): Promise<void> {
+  async write(events: readonly NormalizedEvent[], source: string): Promise<WriteResult> {
+    const result: WriteResult = { duplicates: 0, failed: [] };
     if (this.closing) throw new WriterBusyError('server is shutting down', 5);
-    if (events.length === 0) return;
+    if (events.length === 0) return result;
     if (this.pendingRows + events.length > this.opts.maxPendingRows) {
       this.m.busy.inc();
       throw new WriterBusyError(`writer is behind (${this.pendingRows} rows pending)`, this.retryAfterS());
     }
     const waits: Promise<void>[] = [];
     const waitingOn = new Set<number>();
-    let uncertain: NormalizedEvent[] | undefined;
-    let duplicates = 0;
-    const take = (batch: readonly NormalizedEvent[], stored?: Set<string>) => {
+    const suspects = this.suspects.get(source);
+    let uncertain: number[] | undefined;
+    const take = (positions: Iterable<number>, stored?: Set<string>) => {
       const cur = this.current;
-      const fresh: NormalizedEvent[] = [];
-      for (const e of batch) {
-        const gen = this.known.get(e.id);
+      const received = this.clock();
+      let added = 0;
+      for (const at of positions) {
+        const e = events[at]!;
+        const gen = this.known.get(source)?.get(e.id);
         if (gen !== undefined || stored?.has(e.id)) {
-          duplicates++;
+          result.duplicates++;
           const pending = gen === undefined ? undefined : this.pending.get(gen);
           if (pending && !waitingOn.has(gen!)) {
             waitingOn.add(gen!);
@@ -157,19 +201,26 @@ export class EventWriter {
           }
           continue;
         }
-        if (!stored && (e.ts <= this.evictedMaxTs || (this.suspects.size > 0 && this.suspects.has(e.id)))) {
-          (uncertain ??= []).push(e);
+        if (!stored && (e.ts <= this.evictedMaxTs || (suspects !== undefined && suspects.has(e.id)))) {
+          (uncertain ??= []).push(at);
           continue;
         }
-        this.known.set(e.id, cur.gen);
-        if (this.suspects.size > 0) this.suspects.delete(e.id);
-        cur.ids.push(e.id);
+        try {
+          encodeEventRow(e, received, source, cur.data);
+        } catch (err) {
+          result.failed.push({ at, error: `(event): cannot be stored: ${(err as Error).message}` });
+          continue;
+        }
+        this.register(source, e.id, cur.gen);
+        suspects?.delete(e.id);
+        let list = cur.ids.get(source);
+        if (!list) cur.ids.set(source, (list = []));
+        list.push(e.id);
         if (e.ts > cur.maxTs) cur.maxTs = e.ts;
-        fresh.push(e);
+        added++;
       }
-      if (fresh.length > 0) {
-        encodeEventRows(fresh, Date.now(), source, cur.data);
-        cur.rows += fresh.length;
+      if (added > 0) {
+        cur.rows += added;
         if (!waitingOn.has(cur.gen)) {
           waitingOn.add(cur.gen);
           waits.push(cur.done);
@@ -177,11 +228,24 @@ export class EventWriter {
         this.scheduleFlush();
       }
     };
-    take(events);
+    take(events.keys());
     // Ids that may be stored without being in memory: ask the store, then take them.
-    if (uncertain) take(uncertain, await this.lookupStored(uncertain));
-    if (duplicates) this.m.duplicates.inc(duplicates);
+    if (uncertain) {
+      const ask = uncertain;
+      uncertain = undefined;
+      take(
+        ask,
+        await this.lookupStored(
+          ask.map((at) => events[at]!),
+          source,
+        ),
+      );
+    }
+    if (suspects?.size === 0) this.suspects.delete(source);
+    if (result.duplicates) this.m.duplicates.inc(result.duplicates);
+    if (result.failed.length) this.log('error', 'events could not be encoded', { source, failed: result.failed.slice(0, 3) });
     await Promise.all(waits);
+    return result;
   }
 
   /** Flushes everything pending; waits at most `timeoutMs`. New writes are refused from now on. */
@@ -205,7 +269,7 @@ export class EventWriter {
       reject = fail;
     });
     done.catch(() => undefined); // every waiter gets the rejection; this only silences the unobserved case
-    const g: Generation = { gen: this.nextGen++, data: new ByteSink(), rows: 0, ids: [], maxTs: -Infinity, done, resolve, reject };
+    const g: Generation = { gen: this.nextGen++, data: new ByteSink(), rows: 0, ids: new Map(), maxTs: -Infinity, done, resolve, reject };
     this.pending.set(g.gen, g);
     return g;
   }
@@ -250,9 +314,13 @@ export class EventWriter {
       g.resolve();
     } catch (err) {
       this.pending.delete(g.gen);
-      for (const id of g.ids) {
-        this.known.delete(id);
-        this.suspects.add(id);
+      for (const [source, ids] of g.ids) {
+        let suspects = this.suspects.get(source);
+        if (!suspects) this.suspects.set(source, (suspects = new Set()));
+        for (const id of ids) {
+          this.unregister(source, id, g.gen);
+          suspects.add(id);
+        }
       }
       this.m.storeErrors.inc();
       this.log('error', 'flush failed', { rows: g.rows, error: (err as Error).message });
@@ -267,19 +335,40 @@ export class EventWriter {
     }
   }
 
+  private register(source: string, id: string, gen: number): void {
+    let ids = this.known.get(source);
+    if (!ids) this.known.set(source, (ids = new Map()));
+    const before = ids.size;
+    ids.set(id, gen);
+    this.knownCount += ids.size - before;
+  }
+
+  /** Forgets an id, unless a later generation wrote it again. */
+  private unregister(source: string, id: string, gen: number): void {
+    const ids = this.known.get(source);
+    if (ids?.get(id) !== gen) return;
+    ids.delete(id);
+    this.knownCount--;
+    if (ids.size === 0) this.known.delete(source);
+  }
+
   /** Keeps durable ids in memory, evicting the oldest flushes past the cap. */
-  private remember(gen: number, ids: string[], maxTs: number): void {
+  private remember(gen: number, ids: Map<string, string[]>, maxTs: number): void {
+    let n = 0;
+    for (const list of ids.values()) n += list.length;
     this.durableGroups.push({ gen, ids, maxTs });
-    this.durableCount += ids.length;
+    this.durableCount += n;
     while (this.durableCount > this.opts.dedupMemoryIds && this.durableGroups.length > 1) {
       const old = this.durableGroups.shift()!;
-      for (const id of old.ids) if (this.known.get(id) === old.gen) this.known.delete(id);
-      this.durableCount -= old.ids.length;
+      for (const [source, list] of old.ids) {
+        for (const id of list) this.unregister(source, id, old.gen);
+        this.durableCount -= list.length;
+      }
       if (old.maxTs > this.evictedMaxTs) this.evictedMaxTs = old.maxTs;
     }
   }
 
-  private async lookupStored(events: readonly NormalizedEvent[]): Promise<Set<string>> {
+  private async lookupStored(events: readonly NormalizedEvent[], source: string): Promise<Set<string>> {
     let lo = Infinity;
     let hi = -Infinity;
     for (const e of events) {
@@ -291,8 +380,8 @@ export class EventWriter {
       const rows = await this.store.query<{ id: string }>(
         `SELECT id FROM ${TABLES.events}
          WHERE ts >= fromUnixTimestamp64Milli({lo:Int64}) AND ts <= fromUnixTimestamp64Milli({hi:Int64})
-           AND id IN {ids:Array(String)}`,
-        { lo, hi, ids: events.map((e) => e.id) },
+           AND source = {source:String} AND id IN {ids:Array(String)}`,
+        { lo, hi, source, ids: events.map((e) => e.id) },
       );
       return new Set(rows.map((r) => r.id));
     } catch (err) {
@@ -306,4 +395,8 @@ export class EventWriter {
     const s = this.pendingRows / Math.max(this.rowsPerSecond, 1);
     return Math.min(30, Math.max(0.1, Math.round(s * 10) / 10));
   }
+}
+
+function isoOrNull(ms: number): string | null {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : null;
 }

@@ -66,7 +66,7 @@ export function createApp(deps: ServerDeps) {
     const info = requestInfo(req, res);
     void (async () => {
       if (!(await authorize(reply, deps.auth, info, 'metrics'))) return;
-      send(reply, 200, deps.metrics.render(), {}, 'text/plain; version=0.0.4');
+      send(reply, 200, await deps.metrics.render(), {}, deps.metrics.contentType);
     })().catch((err: unknown) => {
       log('error', 'metrics failed', { error: String(err) });
       sendError(reply, 500, 'internal error');

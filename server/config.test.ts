@@ -13,8 +13,16 @@ describe('loadConfig', () => {
     [{ INGEST_KEY: 'short' }, /^INGEST_KEY: must be at least 16/],
     [{ ADMIN_PASSWORD: 'pw' }, /^ADMIN_PASSWORD: must be at least 8/],
     [{ CLICKHOUSE_URL: 'localhost:8123' }, /^CLICKHOUSE_URL: must be an http/],
+    [{ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent/],
+    [{ HOST: 'not a host!' }, /^HOST: must be an IP address or a host name/],
+    [{ MAX_FUTURE_SKEW_MS: '-5' }, /^MAX_FUTURE_SKEW_MS: must be an integer/],
   ])('names the variable that is wrong: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+  it('reads LOG_LEVEL, HOST and MAX_FUTURE_SKEW_MS', () => {
+    expect(loadConfig({ LOG_LEVEL: 'debug', HOST: '::1', MAX_FUTURE_SKEW_MS: '60000' })).toMatchObject({ logLevel: 'debug', host: '::1', maxFutureSkewMs: 60_000 });
+    expect(loadConfig({ HOST: 'callboard.example.org' }).host).toBe('callboard.example.org');
+    expect(loadConfig({}).maxFutureSkewMs).toBe(86_400_000);
   });
   it('reads SIMULATOR=off and a server URL', () => {
     expect(loadConfig({ SIMULATOR: 'off', CLICKHOUSE_URL: 'http://ch:8123' })).toMatchObject({ simulator: false, clickhouseUrl: 'http://ch:8123' });

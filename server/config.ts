@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../schemas/validate.ts';
 
 /** Process configuration, from the environment with defaults. */
 export interface Config {
@@ -25,7 +27,15 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** raw events older than this are dropped by ClickHouse; 0 keeps them forever */
   eventsTtlDays: number;
+  /** how far ahead of the server's clock an event's `ts` may be */
+  maxFutureSkewMs: number;
+  logLevel: LogLevelName;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+
 
 export class ConfigError extends Error {}
 
@@ -49,6 +59,25 @@ function bool(env: Env, name: string, dflt: boolean): boolean {
   throw new ConfigError(`${name}: must be on or off (got ${JSON.stringify(env[name])})`);
 }
 
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], dflt: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  if (!(values as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name}: must be one of ${values.join(', ')} (got ${JSON.stringify(raw)})`);
+  }
+  return raw as T;
+}
+
+/** A listen address: an IPv4 or IPv6 literal, or a host name (letters, digits, dots, dashes). */
+function host(env: Env, name: string, dflt: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  if (isIP(raw) === 0 && !/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(raw)) {
+    throw new ConfigError(`${name}: must be an IP address or a host name (got ${JSON.stringify(raw)})`);
+  }
+  return raw;
+}
+
 function optional(env: Env, name: string): string | undefined {
   const v = env[name];
   return v === undefined || v === '' ? undefined : v;
@@ -65,7 +94,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
-    host: env.HOST ?? '0.0.0.0',
+    host: host(env, 'HOST', '0.0.0.0'),
     dataDir: resolve(env.DATA_DIR ?? './data'),
     ingestKey,
     adminPassword,
@@ -74,7 +103,7 @@ export function loadConfig(env: Env = process.env): Config {
     clickhousePassword: optional(env, 'CLICKHOUSE_PASSWORD'),
     clickhouseDatabase: optional(env, 'CLICKHOUSE_DATABASE'),
     simulator: bool(env, 'SIMULATOR', true),
-    simulatorScenario: env.SIMULATOR_SCENARIO ?? 'server/acd/scenarios/demo-utility.json',
+    simulatorScenario: env.SIMULATOR_SCENARIO ?? 'acd/scenarios/demo-utility.json',
     simulatorBackfillDays: int(env, 'SIMULATOR_BACKFILL_DAYS', 14, 0, 366),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024),
     flushMinRows: int(env, 'FLUSH_MIN_ROWS', 5000, 1),
@@ -86,5 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
     cookieSecure: bool(env, 'COOKIE_SECURE', false),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100),
     eventsTtlDays: int(env, 'EVENTS_TTL_DAYS', 0, 0, 36_500),
+    maxFutureSkewMs: int(env, 'MAX_FUTURE_SKEW_MS', DEFAULT_MAX_FUTURE_SKEW_MS, 0, 366 * 86_400_000),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };
 }

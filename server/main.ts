@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     maxPendingRows: cfg.maxPendingRows,
     dedupMemoryIds: cfg.dedupMemoryIds,
   });
-  await writer.start();
+  await writer.start(cfg.maxFutureSkewMs);
 
   const server = await createApp({
     store,
@@ -74,6 +74,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) log('error', `configuration error: ${err.message}`);
-  else log('error', 'failed to start', { error: String(err), stack: (err as Error).stack });
+  else log('error', 'failed to start', { err });
   process.exit(err instanceof ConfigError ? 2 : 1);
 });

@@ -46,7 +46,7 @@ describe('EventWriter', () => {
     const metrics = new Registry();
     const w = writer({ flushMs: 100 }, store, metrics);
     await Promise.all(Array.from({ length: 40 }, (_, i) => w.write(normalized(callFlow(`batched-${i}`)), 'k')));
-    const text = metrics.render();
+    const text = await metrics.render();
     const flushes = Number(/callboard_flush_rows_count (\d+)/.exec(text)![1]);
     expect(flushes).toBeLessThanOrEqual(2);
     expect(Number(/callboard_events_stored_total (\d+)/.exec(text)![1])).toBe(400);
@@ -86,7 +86,7 @@ describe('EventWriter', () => {
     for (let i = 0; i < all.length; i += 500) await w.write(all.slice(i, i + 500), 'k');
     await w.write(all.slice(0, 1000), 'k'); // evicted long ago
     expect(await stored('evict')).toEqual({ rows: 5000, ids: 5000 });
-    expect(Number(/callboard_dedup_store_lookups_total (\d+)/.exec(metrics.render())![1])).toBeGreaterThan(0);
+    expect(Number(/callboard_dedup_store_lookups_total (\d+)/.exec(await metrics.render())![1])).toBeGreaterThan(0);
     await w.close();
   });
 

@@ -89,9 +89,10 @@ export class ChdbStore implements Store {
       writeFileSync(file, data);
       const names = columns.map(([n]) => n).join(', ');
       await this.session.queryBindAsync(
-        // One thread: the JS thread and background merges share the machine's cores.
+        // One thread: the JS thread and background merges share the machine's cores. One insert
+        // carries many senders' rows, so a backfill spanning years must not fail it for everyone.
         `INSERT INTO ${table} (${names}) SELECT * FROM file({file:String}, 'RowBinary', {structure:String})
-         SETTINGS max_threads = 1, max_insert_threads = 1`,
+         SETTINGS max_threads = 1, max_insert_threads = 1, max_partitions_per_insert_block = 0`,
         { file, structure: structure(columns) },
         { format: 'TSV', timeout: this.timeoutMs },
       );

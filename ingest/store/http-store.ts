@@ -69,6 +69,8 @@ export class HttpStore implements Store {
       const r = await this.client.exec({
         query: `INSERT INTO ${table} (${names}) FORMAT RowBinary`,
         values: Readable.from([data]),
+        // One insert carries many senders' rows: a backfill spanning years must not fail it for everyone.
+        clickhouse_settings: { max_partitions_per_insert_block: '0' },
       });
       r.stream.resume();
       await new Promise<void>((ok, fail) => r.stream.on('end', ok).on('error', fail));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { validateEvent } from '../../../schemas/validate.ts';
+import { SIMULATED_TIME_LIMITS, validateEvent } from '../../../schemas/validate.ts';
 import { createDemoDataSource, DEMO_LOOKUP_KINDS } from './demo-data.ts';
 import { ivrInput, ivrPlayed, ivrStart, type IvrOutcome } from './engine.ts';
 import { ivrStepEvent } from './event.ts';
@@ -109,7 +109,7 @@ describe('utility flow', () => {
       }
       if (o.state.open === false) expect(o.next.kind).not.toBe('queue');
       for (const step of all) {
-        const result = validateEvent(ivrStepEvent(step, { id: `c${call}-${events++}`, ts: now, call: `c${call}` }));
+        const result = validateEvent(ivrStepEvent(step, { id: `c${call}-${events++}`, ts: now, call: `c${call}` }), SIMULATED_TIME_LIMITS);
         expect(result.ok).toBe(true);
       }
     }
