@@ -1,5 +1,28 @@
-/** Parses an HTTP ingest body: a JSON array of events, or NDJSON (one event per line). */
-export function parseEventsBody(body: string): unknown[] {
+/**
+ * The ingest's request and answer shapes, shared by both transports: parsing an HTTP body
+ * into events, the per-batch event limit, and the bounded answer (ack) for a batch.
+ */
+
+/** Default largest number of events in one batch (HTTP body or WebSocket message). */
+export const DEFAULT_MAX_BATCH_EVENTS = 50_000;
+/** Rejections listed in full in an answer; `rejected_count` has the total. */
+export const MAX_REPORTED_REJECTIONS = 100;
+/** A rejection's error is cut to this many UTF-16 code units (it may quote the sent value). */
+export const MAX_REJECTION_ERROR_CHARS = 300;
+
+/** A batch with more events than the limit: refused whole (permanent; split it and send again). */
+export class TooManyEventsError extends Error {
+  constructor(readonly limit: number) {
+    super(`batch has more than ${limit} events (MAX_BATCH_EVENTS): split it into smaller batches`);
+  }
+}
+
+/**
+ * Parses an HTTP ingest body: a JSON array of events, or NDJSON (one event per line).
+ * Throws SyntaxError for a malformed body (naming the line for NDJSON) and TooManyEventsError
+ * past `maxEvents` (NDJSON stops parsing there, so the work stays bounded); nothing else.
+ */
+export function parseEventsBody(body: string, maxEvents = Number.POSITIVE_INFINITY): unknown[] {
   const text = body.trim();
   if (text.length === 0) return [];
   if (text.startsWith('[')) {
@@ -10,18 +33,60 @@ export function parseEventsBody(body: string): unknown[] {
       throw new SyntaxError(`body is not valid JSON: ${(err as Error).message}`);
     }
     if (!Array.isArray(parsed)) throw new SyntaxError('body must be a JSON array of events or NDJSON');
+    if (parsed.length > maxEvents) throw new TooManyEventsError(maxEvents);
     return parsed;
   }
+  // Line by line over the body as sent (so line numbers are the sender's), without split():
+  // a 16 MB body of tiny lines would otherwise make millions of strings up front.
   const events: unknown[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
+  let start = 0;
+  for (let lineNo = 1; start <= body.length; lineNo++) {
+    let end = body.indexOf('\n', start);
+    if (end === -1) end = body.length;
+    const line = body.slice(start, end).trim();
+    start = end + 1;
     if (line.length === 0) continue;
+    if (events.length === maxEvents) throw new TooManyEventsError(maxEvents);
     try {
       events.push(JSON.parse(line));
     } catch (err) {
-      throw new SyntaxError(`line ${i + 1} is not valid JSON: ${(err as Error).message}`);
+      throw new SyntaxError(`line ${lineNo} is not valid JSON: ${(err as Error).message}`);
     }
   }
   return events;
+}
+
+export interface Rejection {
+  index: number;
+  error: string;
+}
+
+/** The answer to a batch: `rejected` holds the first MAX_REPORTED_REJECTIONS, `rejected_count` all. */
+export interface BatchResult {
+  accepted: number;
+  rejected: Rejection[];
+  rejected_count: number;
+}
+
+/** `error`, cut to `max` code units (never inside a surrogate pair), marked with … when cut. */
+export function truncateError(error: string, max = MAX_REJECTION_ERROR_CHARS): string {
+  if (error.length <= max) return error;
+  let cut = max - 1;
+  const last = error.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut--;
+  return `${error.slice(0, cut)}…`;
+}
+
+/**
+ * A batch's answer with a size bounded by a constant, whatever the number of events: a body of
+ * millions of invalid events must not produce an answer larger than the body itself.
+ * `rejected` must be ordered by index (validation produces it so).
+ */
+export function batchResult(accepted: number, rejected: readonly Rejection[]): BatchResult {
+  const listed = rejected.length > MAX_REPORTED_REJECTIONS ? rejected.slice(0, MAX_REPORTED_REJECTIONS) : rejected;
+  return {
+    accepted,
+    rejected: listed.map((r) => ({ index: r.index, error: truncateError(r.error) })),
+    rejected_count: rejected.length,
+  };
 }

@@ -131,7 +131,10 @@ export interface RejectedEvent {
 export interface IngestAck {
   ack: string;
   accepted: number;
+  /** the first 100 rejections */
   rejected: RejectedEvent[];
+  /** all rejections: accepted + rejected_count = events sent */
+  rejected_count: number;
 }
 /** Negative ack: nothing of the batch was stored; resend after `retry_after` seconds if present. */
 export interface IngestNack {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import uWS from 'uWebSockets.js';
 import { authorize, registerIngestRoutes } from '../ingest/http/routes.ts';
-import { guard, requestInfo, send, sendError, sendJson } from '../ingest/http/uws.ts';
+import { guard, rejectMalformedUrls, requestInfo, send, sendError, sendJson } from '../ingest/http/uws.ts';
 import type { Logger } from '../ingest/log.ts';
 import type { Registry } from '../ingest/metrics.ts';
 import type { Store } from '../ingest/store/store.ts';
@@ -21,6 +21,9 @@ export interface ServerDeps {
   maxBodyBytes: number;
   credentialRecheckMs: number;
   cookieSecure: boolean;
+  /** most events in one batch; default DEFAULT_MAX_BATCH_EVENTS (ingest/parse-body.ts) */
+  maxBatchEvents?: number | undefined;
+  maxFutureSkewMs?: number | undefined;
 }
 
 export interface RunningServer {
@@ -31,7 +34,9 @@ export interface RunningServer {
 
 /** The HTTP/WS application: ingest, auth and operational endpoints, on one uWS app. */
 export function createApp(deps: ServerDeps) {
-  const app = uWS.App();
+  // Every route, here and in the modules it registers, answers 400 to a malformed URL
+  // before its handler runs, so no handler's decoding can turn a client's bad URL into a 500.
+  const app = rejectMalformedUrls(uWS.App());
   const { log } = deps;
   const ingest = registerIngestRoutes(app, {
     auth: deps.auth,
@@ -41,6 +46,8 @@ export function createApp(deps: ServerDeps) {
     log,
     maxBodyBytes: deps.maxBodyBytes,
     credentialRecheckMs: deps.credentialRecheckMs,
+    maxBatchEvents: deps.maxBatchEvents,
+    maxFutureSkewMs: deps.maxFutureSkewMs,
   });
   registerAuthRoutes(app, deps.auth, log, { cookieSecure: deps.cookieSecure });
 
@@ -58,7 +65,10 @@ export function createApp(deps: ServerDeps) {
       }
       if (health.ok) sendJson(reply, 200, { status: 'ok', store: deps.store.kind });
       else sendJson(reply, 503, { status: 'unavailable', store: deps.store.kind, error: health.error });
-    })();
+    })().catch((err: unknown) => {
+      log('error', 'health check failed', { error: String(err) });
+      sendJson(reply, 503, { status: 'unavailable', store: deps.store.kind, error: 'health check failed' });
+    });
   });
 
   app.get('/metrics', (res, req) => {
@@ -66,7 +76,7 @@ export function createApp(deps: ServerDeps) {
     const info = requestInfo(req, res);
     void (async () => {
       if (!(await authorize(reply, deps.auth, info, 'metrics'))) return;
-      send(reply, 200, await deps.metrics.render(), {}, deps.metrics.contentType);
+      send(reply, 200, await deps.metrics.render(), {}, 'text/plain; version=0.0.4');
     })().catch((err: unknown) => {
       log('error', 'metrics failed', { error: String(err) });
       sendError(reply, 500, 'internal error');

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { DEFAULT_MAX_BATCH_EVENTS } from '../ingest/parse-body.ts';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../schemas/validate.ts';
 
 /** Process configuration, from the environment with defaults. */
@@ -27,6 +28,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** raw events older than this are dropped by ClickHouse; 0 keeps them forever */
   eventsTtlDays: number;
+  /** most events in one batch */
+  maxBatchEvents: number;
   /** how far ahead of the server's clock an event's `ts` may be */
   maxFutureSkewMs: number;
   logLevel: LogLevelName;
@@ -115,6 +118,7 @@ export function loadConfig(env: Env = process.env): Config {
     cookieSecure: bool(env, 'COOKIE_SECURE', false),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100),
     eventsTtlDays: int(env, 'EVENTS_TTL_DAYS', 0, 0, 36_500),
+    maxBatchEvents: int(env, 'MAX_BATCH_EVENTS', DEFAULT_MAX_BATCH_EVENTS, 1),
     maxFutureSkewMs: int(env, 'MAX_FUTURE_SKEW_MS', DEFAULT_MAX_FUTURE_SKEW_MS, 0, 366 * 86_400_000),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };

@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     maxBodyBytes: cfg.maxBodyBytes,
     credentialRecheckMs: cfg.credentialRecheckMs,
     cookieSecure: cfg.cookieSecure,
+    maxBatchEvents: cfg.maxBatchEvents,
+    maxFutureSkewMs: cfg.maxFutureSkewMs,
   }).listen(cfg.host, cfg.port);
   log('info', 'listening', { port: server.port, url: `http://localhost:${server.port}/` });
 
@@ -68,9 +70,19 @@ async function main(): Promise<void> {
     log('info', 'stopped');
     process.exit(flushed ? 0 : 1);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  const stop = (signal: string) =>
+    void shutdown(signal).catch((err: unknown) => {
+      log('error', 'shutdown failed', { err });
+      process.exit(1);
+    });
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
+
+// An unhandled rejection is a bug: log it loudly and keep serving (a crash would let one request take the ingest down).
+process.on('unhandledRejection', (reason: unknown) => {
+  log('error', 'BUG: unhandled promise rejection', { err: reason });
+});
 
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) log('error', `configuration error: ${err.message}`);

@@ -116,7 +116,7 @@ describe('durability', () => {
     const exit = server.signal('SIGTERM');
     const r = await pending;
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ accepted: 10, rejected: [] });
+    expect(await r.json()).toEqual({ accepted: 10, rejected: [], rejected_count: 0 });
     expect(await exit).toBe(0);
     await server.start();
     expect(await server.exportEvents(await server.login())).toHaveLength(10);

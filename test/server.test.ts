@@ -25,9 +25,9 @@ describe('HTTP ingest POST /v1/events', () => {
     const flow = callFlow('http');
     const r = await post(JSON.stringify([flow[0], { ...flow[1], type: 'call.bogus' }, flow[2]]));
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ accepted: 2, rejected: [{ index: 1, error: 'type: unknown event type "call.bogus"' }] });
+    expect(await r.json()).toEqual({ accepted: 2, rejected: [{ index: 1, error: 'type: unknown event type "call.bogus"' }], rejected_count: 1 });
     const nd = await post(flow.slice(3).map((e) => JSON.stringify(e)).join('\n'));
-    expect(await nd.json()).toEqual({ accepted: 7, rejected: [] });
+    expect(await nd.json()).toEqual({ accepted: 7, rejected: [], rejected_count: 0 });
     const call = (flow[0] as { call: string }).call;
     const stored = await server.exportEvents(admin, { call });
     const expected = flow.filter((e, i) => i !== 1 && 'call' in e && e.call === call);
@@ -59,6 +59,7 @@ describe('WebSocket ingest /v1/ingest', () => {
       ack: 'b-1',
       accepted: 10,
       rejected: [{ index: 4, error: 'state: must be one of logged_out, available, not_ready, ringing, on_call, acw (got "asleep")' }],
+      rejected_count: 1,
     });
     const stored = await server.exportEvents(admin, { call: (flow[0] as { call: string }).call });
     expect(stored).toHaveLength(7); // the call's events; agent.state rows carry no call

@@ -1,10 +1,10 @@
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import { EVENT_TYPES, type IngestAck, type IngestNack } from '../../schemas/events.ts';
-import { parseTimestamp, validateBatch, type NormalizedEvent } from '../../schemas/validate.ts';
+import { limitsAt, parseTimestamp, validateBatch, type NormalizedEvent } from '../../schemas/validate.ts';
 import type { Authenticator, Credentials, Principal, Scope } from '../auth.ts';
 import type { Logger } from '../log.ts';
-import type { Registry } from '../metrics.ts';
-import { parseEventsBody } from '../parse-body.ts';
+import { ACK_SECONDS_BUCKETS, type Registry } from '../metrics.ts';
+import { batchResult, DEFAULT_MAX_BATCH_EVENTS, parseEventsBody, TooManyEventsError, type BatchResult } from '../parse-body.ts';
 import { EXPORT_EVENTS_SQL } from '../queries/export-events.ts';
 import type { Store } from '../store/store.ts';
 import { WriterBusyError, type EventWriter } from '../writer.ts';
@@ -20,7 +20,17 @@ export interface IngestRouteDeps {
   maxBodyBytes: number;
   /** how often an open connection's key is checked again (a revoked key ends it) */
   credentialRecheckMs: number;
+  /** most events in one batch (HTTP body or WebSocket message); default DEFAULT_MAX_BATCH_EVENTS */
+  maxBatchEvents?: number | undefined;
+  /**
+   * bytes of un-read answers a WebSocket may hold before it is closed as too slow; default
+   * ACK_BACKPRESSURE_BYTES
+   */
+  maxBackpressureBytes?: number | undefined;
+  /** how far ahead of the server's clock an event's `ts` may be; default DEFAULT_MAX_FUTURE_SKEW_MS */
+  maxFutureSkewMs?: number | undefined;
 }
+
 
 interface SocketData {
   principal: Principal;
@@ -31,6 +41,16 @@ interface SocketData {
 }
 
 const STORE_RETRY_AFTER_S = 2;
+
+/**
+ * Un-read answers a WebSocket may hold in uWS's buffer (beyond the kernel's socket buffers)
+ * before it counts as a client that does not read its acks. The largest ack is ~35 KB
+ * (MAX_REPORTED_REJECTIONS errors of at most MAX_REJECTION_ERROR_CHARS), so this holds dozens.
+ */
+export const ACK_BACKPRESSURE_BYTES = 1024 * 1024;
+
+/** uWS `WebSocket.send` result: the message was not sent (over maxBackpressure). */
+const SEND_DROPPED = 2;
 
 /** Resolves the caller and checks one scope; answers 401/403 itself and returns null then. */
 export async function authorize(
@@ -59,7 +79,10 @@ export function registerIngestRoutes(app: TemplatedApp, deps: IngestRouteDeps): 
     rejected: metrics.counter('callboard_events_rejected_total', 'Events rejected by validation'),
     batches: metrics.counter('callboard_ingest_batches_total', 'Batches received'),
     nacks: metrics.counter('callboard_ingest_nacks_total', 'Batches answered with a negative ack or an error status'),
+    slowClosed: metrics.counter('callboard_ingest_slow_closed_total', 'WebSocket connections closed because the client did not read its acks'),
+    ackSeconds: metrics.histogram('callboard_ack_seconds', 'Batch validated to its events durable (the ack waits for this)', ACK_SECONDS_BUCKETS, ['transport']),
   };
+  const maxBatchEvents = deps.maxBatchEvents ?? DEFAULT_MAX_BATCH_EVENTS;
   const sockets = new Set<WebSocket<SocketData>>();
   metrics.gauge('callboard_ingest_connections', 'Open ingest WebSocket connections', () => sockets.size);
 
@@ -71,20 +94,29 @@ export function registerIngestRoutes(app: TemplatedApp, deps: IngestRouteDeps): 
     return principal !== null && principal.scopes.has('ingest');
   }
 
-  /** Stores the valid events; the caller answers only after this settles. */
-  async function store(events: readonly unknown[], principal: Principal, transport: string) {
+  /** Stores the valid events; the caller answers only after this settles. The answer's size is bounded. */
+  async function store(events: readonly unknown[], principal: Principal, transport: string): Promise<BatchResult> {
     m.batches.inc(1, { transport });
-    const { accepted, rejected } = validateBatch(events);
-    if (rejected.length) m.rejected.inc(rejected.length, { transport });
-    await writer.write(accepted as NormalizedEvent[], principal.name);
-    m.accepted.inc(accepted.length, { transport });
-    return { accepted: accepted.length, rejected };
+    const { accepted, rejected } = validateBatch(events, limitsAt(Date.now(), deps.maxFutureSkewMs));
+    const timer = m.ackSeconds.startTimer({ transport });
+    const written = await writer.write(accepted as NormalizedEvent[], principal.name);
+    timer();
+    // Events the writer could not store are rejections too, at their index in the batch.
+    const failed = written.failed;
+    let all = rejected;
+    if (failed.length > 0) {
+      const acceptedIndex = acceptedPositions(events.length, rejected);
+      all = [...rejected, ...failed.map((f) => ({ index: acceptedIndex[f.at]!, error: f.error }))].sort((a, b) => a.index - b.index);
+    }
+    if (all.length) m.rejected.inc(all.length, { transport });
+    m.accepted.inc(accepted.length - failed.length, { transport });
+    return batchResult(accepted.length - failed.length, all);
   }
 
   app.ws<SocketData>('/v1/ingest', {
     maxPayloadLength: deps.maxBodyBytes,
     idleTimeout: 120,
-    maxBackpressure: 16 * 1024 * 1024,
+    maxBackpressure: deps.maxBackpressureBytes ?? ACK_BACKPRESSURE_BYTES,
     upgrade: (res, req, context) => {
       const reply = guard(res);
       const info = requestInfo(req, res);
@@ -112,7 +144,16 @@ export function registerIngestRoutes(app: TemplatedApp, deps: IngestRouteDeps): 
     message: (ws, message) => {
       const data = ws.getUserData();
       const reply = (msg: IngestAck | IngestNack) => {
-        if (!data.closed) ws.send(JSON.stringify(msg));
+        if (data.closed) return;
+        if (ws.send(JSON.stringify(msg)) !== SEND_DROPPED) return;
+        // uWS dropped the answer (the client has not read ACK_BACKPRESSURE_BYTES of earlier ones).
+        // A dropped ack on an open socket would leave the client waiting forever: close the
+        // connection instead, so it reconnects and resends what was not acknowledged (resends
+        // are de-duplicated). close(), not end(): a close frame would be dropped the same way.
+        m.slowClosed.inc();
+        log('warn', 'ingest connection closed: the client does not read its acks', { key: data.principal.name, buffered: ws.getBufferedAmount() });
+        data.closed = true;
+        ws.close();
       };
       let parsed: { batch?: unknown; events?: unknown };
       try {
@@ -126,7 +167,12 @@ export function registerIngestRoutes(app: TemplatedApp, deps: IngestRouteDeps): 
         reply({ nack: batch, error: 'message must be {"batch": "<id>", "events": [...]}' });
         return;
       }
-      const events = parsed.events;
+      const events = parsed.events as unknown[];
+      if (events.length > maxBatchEvents) {
+        m.nacks.inc(1, { transport: 'ws' });
+        reply({ nack: batch, error: new TooManyEventsError(maxBatchEvents).message });
+        return;
+      }
       void (async () => {
         try {
           if (!(await stillAuthorized(data))) {
@@ -134,8 +180,7 @@ export function registerIngestRoutes(app: TemplatedApp, deps: IngestRouteDeps): 
             if (!data.closed) ws.end(1008, 'credentials revoked');
             return;
           }
-          const { accepted, rejected } = await store(events, data.principal, 'ws');
-          reply({ ack: batch, accepted, rejected });
+          reply({ ack: batch, ...(await store(events, data.principal, 'ws')) });
         } catch (err) {
           m.nacks.inc(1, { transport: 'ws' });
           if (err instanceof WriterBusyError) reply({ nack: batch, error: err.message, retry_after: err.retryAfterS });
@@ -144,23 +189,26 @@ export function registerIngestRoutes(app: TemplatedApp, deps: IngestRouteDeps): 
             reply({ nack: batch, error: 'store unavailable, retry', retry_after: STORE_RETRY_AFTER_S });
           }
         }
-      })();
+      })().catch((err: unknown) => log('error', 'ingest message failed', { error: String(err) }));
     },
   });
 
   app.post('/v1/events', (res, req) => {
     const reply = guard(res);
     const info = requestInfo(req, res);
+    // Read from the start (uWS rule); a request refused by authorize never awaits it, which
+    // readBody makes safe (its rejection is handled even then).
     const body = readBody(reply, deps.maxBodyBytes);
     void (async () => {
       const principal = await authorize(reply, deps.auth, info, 'ingest');
       if (!principal) return;
       let events: unknown[];
       try {
-        events = parseEventsBody((await body).toString('utf8'));
+        events = parseEventsBody((await body).toString('utf8'), maxBatchEvents);
       } catch (err) {
-        if (err instanceof BodyTooLargeError) return sendError(reply, 413, err.message);
-        return sendError(reply, 400, (err as Error).message);
+        if (err instanceof BodyTooLargeError || err instanceof TooManyEventsError) return sendError(reply, 413, err.message);
+        if (err instanceof SyntaxError) return sendError(reply, 400, err.message);
+        throw err;
       }
       try {
         const result = await store(events, principal, 'http');
@@ -227,6 +275,17 @@ export function registerIngestRoutes(app: TemplatedApp, deps: IngestRouteDeps): 
       for (const ws of sockets) ws.end(1001, 'server shutting down');
     },
   };
+}
+
+/** The batch index of each accepted event, in order: the indexes not in `rejected` (which is ordered). */
+function acceptedPositions(total: number, rejected: readonly { index: number }[]): number[] {
+  const out: number[] = [];
+  let r = 0;
+  for (let i = 0; i < total; i++) {
+    if (r < rejected.length && rejected[r]!.index === i) r++;
+    else out.push(i);
+  }
+  return out;
 }
 
 function numericOrString(v: string | null): unknown {

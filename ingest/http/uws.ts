@@ -2,7 +2,7 @@
  * Helpers for uWebSockets.js responses. uWS rules: register onAborted before the first
  * await, cork every write that happens after an await, never touch an aborted response.
  */
-import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse, TemplatedApp, us_socket_context_t, WebSocketBehavior } from 'uWebSockets.js';
 
 export interface Reply {
   res: HttpResponse;
@@ -64,25 +64,39 @@ export function sendError(reply: Reply, status: number, error: string, headers: 
 
 export class BodyTooLargeError extends Error {}
 
-/** Collects the request body, failing once it passes `limit` bytes. */
+/**
+ * Collects the request body, failing once it passes `limit` bytes. Start it before the
+ * handler's first await (uWS rule); the handler may then answer without ever awaiting it
+ * (401, 403): its rejection is marked handled here, so a body that keeps arriving past the
+ * limit after such an answer cannot end the process with an unhandled rejection. Awaiting
+ * the returned promise still throws BodyTooLargeError.
+ */
 export function readBody(reply: Reply, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+  const body = new Promise<Buffer>((resolve, reject) => {
+    let chunks: Buffer[] = [];
     let size = 0;
-    let failed = false;
+    let settled = false;
     reply.res.onData((ab, isLast) => {
-      if (failed) return;
+      // uWS keeps delivering the rest of a refused body, even after the response ended: ignore it.
+      if (settled) return;
       size += ab.byteLength;
       if (size > limit) {
-        failed = true;
+        settled = true;
+        chunks = [];
         reject(new BodyTooLargeError(`body exceeds ${limit} bytes`));
         return;
       }
       // uWS reuses the chunk's memory after the callback: copy it.
       chunks.push(Buffer.from(new Uint8Array(ab).slice()));
-      if (isLast) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      if (isLast) {
+        settled = true;
+        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+        chunks = [];
+      }
     });
   });
+  body.catch(() => undefined);
+  return body;
 }
 
 /** Streams chunks with backpressure; resolves false if the client went away. */
@@ -127,4 +141,67 @@ export function requestInfo(req: HttpRequest, res: HttpResponse): RequestInfo {
     contentType: req.getHeader('content-type'),
     remote: Buffer.from(res.getRemoteAddressAsText()).toString(),
   };
+}
+
+/**
+ * Why a request's URL is malformed (a `%` not followed by two hex digits, or escapes that are
+ * not UTF-8), or null when it is well formed. Checking the whole path and query once means
+ * every later decode of a part of them (route parameters, query values) is exact and cannot throw.
+ */
+export function malformedUrl(req: HttpRequest): string | null {
+  try {
+    decodeURIComponent(req.getUrl());
+  } catch {
+    return 'malformed URL: bad percent-encoding in the path';
+  }
+  try {
+    decodeURIComponent(req.getQuery() ?? '');
+  } catch {
+    return 'malformed URL: bad percent-encoding in the query string';
+  }
+  return null;
+}
+
+type Handler<A extends unknown[]> = (res: HttpResponse, req: HttpRequest, ...rest: A) => void | Promise<void>;
+const HTTP_ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'del', 'options', 'head', 'connect', 'trace', 'any']);
+
+/** The handler, behind a check that answers 400 to a malformed URL instead of running it. */
+function urlChecked<A extends unknown[]>(handler: Handler<A>): Handler<A> {
+  return (res, req, ...rest) => {
+    const problem = malformedUrl(req);
+    if (problem !== null) return sendError(guard(res), 400, problem);
+    return handler(res, req, ...rest);
+  };
+}
+
+/**
+ * The app, with every route it registers (HTTP and WebSocket upgrades) answering
+ * `400 {"error": "malformed URL: …"}` to a URL with bad percent-encoding before its handler
+ * runs: a client's bad URL is a client error, never a 500 from a decode deep in a handler.
+ */
+export function rejectMalformedUrls(app: TemplatedApp): TemplatedApp {
+  const proxy: TemplatedApp = new Proxy(app, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      if (typeof prop === 'string' && HTTP_ROUTE_METHODS.has(prop)) {
+        return (pattern: string, handler: Handler<[]>) => {
+          (value as (pattern: string, handler: Handler<[]>) => TemplatedApp).call(target, pattern, urlChecked(handler));
+          return proxy;
+        };
+      }
+      if (prop === 'ws') {
+        return <T>(pattern: string, behavior: WebSocketBehavior<T>) => {
+          const upgrade: Handler<[us_socket_context_t]> =
+            behavior.upgrade ??
+            ((res, req, context) =>
+              res.upgrade({}, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context));
+          target.ws<T>(pattern, { ...behavior, upgrade: urlChecked(upgrade) });
+          return proxy;
+        };
+      }
+      return (value as (...args: unknown[]) => unknown).bind(target);
+    },
+  });
+  return proxy;
 }

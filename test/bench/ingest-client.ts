@@ -111,7 +111,7 @@ function run(cfg: ClientConfig, startAt: number, endAt: number, ws: WebSocket): 
 
     ws.on('message', (data) => {
       const reply = JSON.parse(String(data)) as
-        | { ack: string; accepted: number; rejected: { index: number; error: string }[] }
+        | { ack: string; accepted: number; rejected: { index: number; error: string }[]; rejected_count: number }
         | { nack: string | null; error: string; retry_after?: number };
       const now = Date.now();
       if ('ack' in reply) {
@@ -120,7 +120,7 @@ function run(cfg: ClientConfig, startAt: number, endAt: number, ws: WebSocket): 
         inflight.delete(reply.ack);
         report.batchesAcked++;
         report.eventsAccepted += reply.accepted;
-        report.eventsRejected += reply.rejected.length;
+        report.eventsRejected += reply.rejected_count;
         if (reply.rejected.length && !report.firstRejection) report.firstRejection = JSON.stringify(reply.rejected[0]);
         report.latenciesMs.push(now - f.firstSentAt);
         const sec = Math.max(0, Math.floor((now - startAt) / 1000));

@@ -271,8 +271,10 @@ export class IngestClient {
     }
     this.failedAttempts = 0;
     this.counters.acked += ack.accepted;
-    this.counters.rejected += ack.rejected.length;
-    if (ack.rejected.length > 0) {
+    // rejected_count is the total (rejected lists the first 100); servers before it sent only the list
+    const rejectedCount = ack.rejected_count ?? ack.rejected.length;
+    this.counters.rejected += rejectedCount;
+    if (rejectedCount > 0) {
       this.log({
         level: 'warn',
         msg: 'ingest rejected events',
@@ -283,8 +285,8 @@ export class IngestClient {
         }),
       });
     }
-    if (ack.accepted + ack.rejected.length !== batch.events.length) {
-      this.log({ level: 'warn', msg: 'ingest ack does not add up', batch: batch.id, events: batch.events.length, accepted: ack.accepted, rejected: ack.rejected.length });
+    if (ack.accepted + rejectedCount !== batch.events.length) {
+      this.log({ level: 'warn', msg: 'ingest ack does not add up', batch: batch.id, events: batch.events.length, accepted: ack.accepted, rejected: rejectedCount });
     }
     this.settle(batch);
     this.armAckTimer();
