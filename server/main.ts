@@ -20,6 +20,9 @@ async function main(): Promise<void> {
 
   const metrics = new Registry();
   const auth = new AuthService(store, log, cfg.sessionTtlHours * 3600_000);
+  metrics.gauge('callboard_auth_failed_logins', 'Sign-ins refused for a wrong username or password since start', () => auth.failedLogins);
+  metrics.gauge('callboard_auth_throttled_logins', 'Sign-ins answered 429 (locked out, or too many in progress) since start', () => auth.throttledLogins);
+  metrics.gauge('callboard_auth_login_lockouts', 'Sign-in lockouts started (username or address) since start', () => auth.loginLockouts);
   await auth.bootstrap({ adminPassword: cfg.adminPassword, ingestKey: cfg.ingestKey });
   const writer = new EventWriter(store, metrics, log, {
     flushMinRows: cfg.flushMinRows,

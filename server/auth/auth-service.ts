@@ -4,12 +4,54 @@ import type { Logger } from '../../ingest/log.ts';
 import type { Store } from '../../ingest/store/store.ts';
 import { TABLES } from '../../schemas/tables.ts';
 import { nextVersion } from '../../ingest/store/version.ts';
+import { BatchLookup, TableIndex, TtlCache } from './caches.ts';
+import { GateFullError, HashGate } from './hash-gate.ts';
+import { clientAddressKey, LoginLimiter, type LoginLimitOptions } from './login-limiter.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { ROLE_SCOPES, type Role } from './roles.ts';
 
 export const SESSION_COOKIE = 'cb_session';
-const CACHE_MS = 30_000;
 const MIN_PASSWORD = 8;
+/** Hashed for unknown usernames, so timing does not tell which usernames exist. */
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+/** Our session tokens: 32 random bytes, base64url. Anything else is no session, without a look-up. */
+const SESSION_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+export interface AuthOptions {
+  /**
+   * How long a resolved session (or a session known not to exist) is trusted before it is read
+   * again: a logout, password change or disabled user by another server process takes effect
+   * within this time (this process: at once).
+   */
+  cacheMs?: number;
+  /** entries of each session cache (valid, unknown) */
+  cacheEntries?: number;
+  /** the API key index is read again when older than this (on use), so changes by another process apply within it */
+  keyRefreshMs?: number;
+  /** an unknown key reads the index again if the last read is older than this (a key just created by another process) */
+  keyMissReloadMs?: number;
+  /** unknown session tokens are looked up together, at most one query per this interval */
+  sessionLookupIntervalMs?: number;
+  /** unknown session tokens waiting for a look-up; past that they are answered as no session */
+  maxPendingSessionLookups?: number;
+  /** password hashes computed at once, process-wide */
+  hashConcurrency?: number;
+  /** sign-ins waiting for a hashing slot; past that a sign-in is answered 429 at once */
+  hashQueue?: number;
+  loginLimits?: LoginLimitOptions;
+  now?: () => number;
+}
+
+const DEFAULTS = {
+  cacheMs: 30_000,
+  cacheEntries: 10_000,
+  keyRefreshMs: 10_000,
+  keyMissReloadMs: 2_000,
+  sessionLookupIntervalMs: 100,
+  maxPendingSessionLookups: 1024,
+  hashConcurrency: 2,
+  hashQueue: 32,
+};
 
 export interface UserRow {
   username: string;
@@ -41,6 +83,23 @@ export class AuthInputError extends Error {
   }
 }
 
+/** Sign-ins refused for now (429): too many failures, or too many sign-ins in progress. */
+export class LoginThrottledError extends AuthInputError {
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super(message, 429);
+  }
+}
+
+interface SessionRow {
+  token_hash: string;
+  username: string;
+  expires: number | string;
+  revoked: number | string;
+}
+
 export function sha256(s: string): string {
   return createHash('sha256').update(s).digest('hex');
 }
@@ -50,27 +109,111 @@ export function keyId(keyHash: string): string {
   return keyHash.slice(0, 16);
 }
 
+/** All cookies of a Cookie header; a value that is not valid percent-encoding is kept as sent. */
 export function parseCookies(header: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0) out.set(part.slice(0, eq).trim(), decodeURIComponent(part.slice(eq + 1).trim()));
+    if (eq <= 0) continue;
+    const raw = part.slice(eq + 1).trim();
+    let value = raw;
+    try {
+      value = decodeURIComponent(raw);
+    } catch {
+      // someone else's cookie (e.g. `theme=100%`): not ours to judge
+    }
+    out.set(part.slice(0, eq).trim(), value);
   }
   return out;
 }
 
-/** Users, API keys and sessions, all versioned rows in ClickHouse, with short read caches. */
+/**
+ * Our session token from a Cookie header: the first `cb_session` value that has the shape of
+ * one of our tokens. Other cookies are never decoded; a malformed `cb_session` is no session.
+ */
+export function sessionToken(header: string): string | undefined {
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0 || part.slice(0, eq).trim() !== SESSION_COOKIE) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    if (SESSION_TOKEN.test(value)) return value;
+  }
+  return undefined;
+}
+
+/**
+ * Users, API keys and sessions, all versioned rows in ClickHouse. Unauthenticated requests
+ * cost almost nothing: API keys are answered from an in-memory index of the (small) key table,
+ * session tokens from bounded caches of known and unknown tokens (unknown ones are looked up
+ * together, at most one query at a time), and sign-ins are rate-limited per username and
+ * address, with password hashing bounded process-wide.
+ */
 export class AuthService implements Authenticator {
-  private readonly keyCache = new Map<string, { principal: Principal | null; at: number }>();
-  private readonly sessionCache = new Map<string, { principal: Principal | null; at: number }>();
+  private readonly opts: typeof DEFAULTS;
+  private readonly now: () => number;
+  private readonly keys: TableIndex<Principal>;
+  private readonly sessions: TtlCache<Principal>;
+  private readonly unknownSessions: TtlCache<true>;
+  private readonly sessionLookup: BatchLookup<SessionRow>;
+  private readonly hashing: HashGate;
+  private readonly limiter: LoginLimiter;
+  private failed = 0;
+  private throttled = 0;
+  private lockouts = 0;
+  /** user changes run one at a time, so two cannot both remove "the other" last admin */
+  private userChanges: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
     private readonly log: Logger,
     private readonly sessionTtlMs = 12 * 3600_000,
-  ) {}
+    options: AuthOptions = {},
+  ) {
+    const { loginLimits, now, ...rest } = options;
+    this.opts = { ...DEFAULTS, ...(Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<typeof DEFAULTS>) };
+    this.now = now ?? Date.now;
+    const onError = (what: string) => (err: unknown) => this.log('error', what, { error: String(err) });
+    this.keys = new TableIndex(() => this.loadKeys(), {
+      refreshMs: this.opts.keyRefreshMs,
+      missReloadMs: this.opts.keyMissReloadMs,
+      onError: onError('reading the API key index failed'),
+      now: this.now,
+    });
+    this.sessions = new TtlCache(this.opts.cacheMs, this.opts.cacheEntries, this.now);
+    this.unknownSessions = new TtlCache(this.opts.cacheMs, this.opts.cacheEntries, this.now);
+    this.sessionLookup = new BatchLookup((hashes) => this.loadSessions(hashes), {
+      maxPending: this.opts.maxPendingSessionLookups,
+      minIntervalMs: this.opts.sessionLookupIntervalMs,
+      onError: onError('session look-up failed'),
+      now: this.now,
+    });
+    this.hashing = new HashGate(this.opts.hashConcurrency, this.opts.hashQueue);
+    this.limiter = new LoginLimiter({ ...loginLimits, now: loginLimits?.now ?? this.now });
+  }
 
-  /** First run: creates `admin`; makes sure the bootstrap ingest key exists. */
+  /** Sign-ins refused for a wrong username or password since start (for metrics). */
+  get failedLogins(): number {
+    return this.failed;
+  }
+  /** Sign-ins answered 429 without checking the password (locked out, or too many in progress). */
+  get throttledLogins(): number {
+    return this.throttled;
+  }
+  /** Lockouts started (a username or an address). */
+  get loginLockouts(): number {
+    return this.lockouts;
+  }
+  /** Store reads made to resolve credentials: key index reads and batched session look-ups. */
+  get credentialLookups(): { keyIndexReads: number; sessionQueries: number } {
+    return { keyIndexReads: this.keys.loads, sessionQueries: this.sessionLookup.runs };
+  }
+  /** Password hashing now and the most ever at once. */
+  get hashingStats(): { running: number; queued: number; peak: number } {
+    return { running: this.hashing.running, queued: this.hashing.queued, peak: this.hashing.peak };
+  }
+
+  /** First run: creates `admin`; makes sure the bootstrap ingest key exists; reads the key index. */
   async bootstrap(opts: { adminPassword?: string | undefined; ingestKey?: string | undefined }): Promise<void> {
     const [{ n }] = (await this.store.query<{ n: number | string }>(`SELECT count() AS n FROM ${TABLES.users}`)) as [{ n: number }];
     if (Number(n) === 0) {
@@ -88,40 +231,97 @@ export class AuthService implements Authenticator {
       const existing = await this.findKey(hash);
       if (!existing || existing.revoked) await this.writeKey(hash, opts.ingestKey, 'INGEST_KEY', ['ingest'], 'bootstrap');
     }
+    await this.keys.reload();
   }
 
   async authenticate(creds: Credentials): Promise<Principal | null> {
     const bearer = /^Bearer\s+(.+)$/i.exec(creds.authorization)?.[1]?.trim() ?? creds.queryKey;
-    if (bearer) return this.principalForKey(bearer);
-    const token = parseCookies(creds.cookie).get(SESSION_COOKIE);
+    if (bearer) return (await this.keys.get(sha256(bearer))) ?? null;
+    const token = sessionToken(creds.cookie);
     if (token) return this.principalForSession(token);
     return null;
   }
 
-  /** Checks a password and opens a session; returns the session token for the cookie. */
-  async login(username: string, password: string): Promise<{ token: string; principal: Principal; maxAgeS: number } | null> {
-    const user = await this.findUser(username);
-    // Hash even for unknown users so timing does not tell which usernames exist.
-    const ok = await verifyPassword(password, user?.password_hash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAA');
+  /**
+   * Refuses at once (429) when sign-ins from this address (and, given, for this username)
+   * are locked out. Cheap: lets the route answer before reading a body.
+   */
+  checkLoginAllowed(remote: string, username: string | null = null): void {
+    const ms = this.limiter.lockedFor(username, clientAddressKey(remote));
+    if (ms > 0) {
+      this.throttled++;
+      throw new LoginThrottledError('too many failed sign-ins, try again later', Math.ceil(ms / 1000));
+    }
+  }
+
+  /**
+   * Checks a password and opens a session; returns the session token for the cookie, or null
+   * for a wrong username or password. Throws LoginThrottledError (429) when sign-ins for this
+   * username or from this address are locked out, or too many are in progress.
+   */
+  async login(
+    username: string,
+    password: string,
+    remote = '',
+  ): Promise<{ token: string; principal: Principal; maxAgeS: number } | null> {
+    const address = clientAddressKey(remote);
+    this.checkLoginAllowed(remote, username);
+    let checked: { user: UserRow | undefined; ok: boolean };
+    try {
+      checked = await this.hashing.run(async () => {
+        // Again: a lockout may have started while this sign-in waited for its turn.
+        this.checkLoginAllowed(remote, username);
+        const user = await this.findUser(username);
+        return { user, ok: await verifyPassword(password, user?.password_hash ?? DUMMY_HASH) };
+      });
+    } catch (err) {
+      if (!(err instanceof GateFullError)) throw err;
+      this.throttled++;
+      throw new LoginThrottledError('too many sign-ins in progress, retry', 1);
+    }
+    const { user, ok } = checked;
     if (!user || user.disabled || !ok) {
-      await this.audit(username, 'login_failed', username, '');
+      await this.loginFailed(username, address, user !== undefined);
       return null;
     }
+    this.limiter.succeed(username);
     const token = randomBytes(32).toString('base64url');
+    const hash = sha256(token);
     await this.store.insertRows(TABLES.sessions, [
-      { token_hash: sha256(token), username, expires_at: Date.now() + this.sessionTtlMs, revoked: 0, version: nextVersion() },
+      { token_hash: hash, username, expires_at: this.now() + this.sessionTtlMs, revoked: 0, version: nextVersion() },
     ]);
+    const principal = userPrincipal(user);
+    this.sessions.set(hash, principal);
     await this.audit(username, 'login', username, '');
-    return { token, principal: userPrincipal(user), maxAgeS: Math.floor(this.sessionTtlMs / 1000) };
+    return { token, principal, maxAgeS: Math.floor(this.sessionTtlMs / 1000) };
+  }
+
+  /** Counts a failure; writes one audit row when it locks out an existing user, none otherwise. */
+  private async loginFailed(username: string, address: string, userExists: boolean): Promise<void> {
+    this.failed++;
+    const started = this.limiter.fail(username, address);
+    if (started.address) {
+      this.lockouts++;
+      this.log('warn', 'sign-ins from an address locked out', { address, failures: started.address.failures, locked_s: started.address.lockedMs / 1000 });
+    }
+    if (started.user) {
+      this.lockouts++;
+      if (userExists) {
+        const detail = `${started.user.failures} failed sign-ins; locked for ${started.user.lockedMs / 1000} s; last from ${address || 'unknown'}`;
+        await this.audit(username, 'login_locked', username, detail).catch((err: unknown) =>
+          this.log('error', 'audit write failed', { error: String(err) }),
+        );
+      }
+    }
   }
 
   async logout(token: string, actor: string): Promise<void> {
     const hash = sha256(token);
     await this.store.insertRows(TABLES.sessions, [
       // expires no earlier than the session itself: see migration 0003 (sessions TTL)
-      { token_hash: hash, username: actor, expires_at: Date.now() + this.sessionTtlMs, revoked: 1, version: nextVersion() },
+      { token_hash: hash, username: actor, expires_at: this.now() + this.sessionTtlMs, revoked: 1, version: nextVersion() },
     ]);
-    this.sessionCache.delete(hash);
+    this.sessions.delete(hash);
     await this.audit(actor, 'logout', actor, '');
   }
 
@@ -133,26 +333,39 @@ export class AuthService implements Authenticator {
   }
 
   async createUser(input: { username: string; password: string; role: Role }, by: string): Promise<void> {
-    if (await this.findUser(input.username)) throw new AuthInputError(`username: ${input.username} already exists`, 409);
-    await this.putUser({ ...input, by });
+    await this.oneUserChangeAtATime(async () => {
+      if (await this.findUser(input.username)) throw new AuthInputError(`username: ${input.username} already exists`, 409);
+      await this.putUser({ ...input, by });
+    });
   }
 
+  /**
+   * Changes a user. A new password ends the user's other sessions (`keepSessionToken`, the
+   * session making the change when users change their own password, stays); disabling ends
+   * all of them. The last enabled admin can neither lose the role nor be disabled (409).
+   */
   async updateUser(
     username: string,
     change: { password?: string | undefined; role?: Role | undefined; disabled?: boolean | undefined },
     by: string,
+    opts: { keepSessionToken?: string | undefined } = {},
   ): Promise<void> {
-    const user = await this.findUser(username);
-    if (!user) throw new AuthInputError(`username: no user ${username}`, 404);
-    await this.putUser({
-      username,
-      role: change.role ?? user.role,
-      password: change.password,
-      passwordHash: user.password_hash,
-      disabled: change.disabled ?? Boolean(user.disabled),
-      by,
+    await this.oneUserChangeAtATime(async () => {
+      const user = await this.findUser(username);
+      if (!user) throw new AuthInputError(`username: no user ${username}`, 404);
+      const role = change.role ?? user.role;
+      const disabled = change.disabled ?? Boolean(user.disabled);
+      if (user.role === 'admin' && !user.disabled && (role !== 'admin' || disabled) && (await this.otherEnabledAdmins(username)) === 0) {
+        throw role !== 'admin'
+          ? new AuthInputError(`role: ${username} is the last enabled admin; make another user admin first`, 409)
+          : new AuthInputError(`disabled: ${username} is the last enabled admin; make another user admin first`, 409);
+      }
+      await this.putUser({ username, role, password: change.password, passwordHash: user.password_hash, disabled, by });
+      if (disabled) await this.endSessions(username, by, undefined);
+      else if (change.password !== undefined) await this.endSessions(username, by, opts.keepSessionToken && sha256(opts.keepSessionToken));
+      // role or state changed: this process reads the user again at its next request
+      this.sessions.deleteWhere((p) => p.kind === 'user' && p.name === username);
     });
-    this.sessionCache.clear();
   }
 
   async listKeys(): Promise<{ id: string; prefix: string; name: string; scopes: Scope[]; revoked: boolean; created_at: string; created_by: string }[]> {
@@ -184,7 +397,7 @@ export class AuthService implements Authenticator {
     const row = rows[0];
     if (!row) throw new AuthInputError(`id: no key ${id}`, 404);
     await this.store.insertRows(TABLES.apiKeys, [{ ...row, revoked: 1, version: nextVersion() }]);
-    this.keyCache.delete(row.key_hash);
+    this.keys.set(row.key_hash, null);
     await this.audit(by, 'key_revoked', id, row.name);
   }
 
@@ -196,44 +409,80 @@ export class AuthService implements Authenticator {
       TABLES.apiKeys,
       rows.map((r) => ({ ...r, revoked: 1, version: nextVersion() })),
     );
-    for (const r of rows) this.keyCache.delete(r.key_hash);
+    for (const r of rows) this.keys.set(r.key_hash, null);
     await this.audit(by, 'key_revoked', name, `${rows.length} keys`);
   }
 
   async audit(actor: string, action: string, target: string, detail: string): Promise<void> {
-    await this.store.insertRows(TABLES.audit, [{ ts: Date.now(), actor, action, target, detail }]);
-  }
-
-  private async principalForKey(key: string): Promise<Principal | null> {
-    const hash = sha256(key);
-    const cached = this.keyCache.get(hash);
-    if (cached && Date.now() - cached.at < CACHE_MS) return cached.principal;
-    const row = await this.findKey(hash);
-    const principal: Principal | null =
-      row && !row.revoked ? { kind: 'key', name: row.name, scopes: new Set(row.scopes) } : null;
-    if (this.keyCache.size > 10_000) this.keyCache.clear();
-    this.keyCache.set(hash, { principal, at: Date.now() });
-    return principal;
+    await this.store.insertRows(TABLES.audit, [{ ts: this.now(), actor, action, target, detail }]);
   }
 
   private async principalForSession(token: string): Promise<Principal | null> {
     const hash = sha256(token);
-    const cached = this.sessionCache.get(hash);
-    if (cached && Date.now() - cached.at < CACHE_MS) return cached.principal;
-    const rows = await this.store.query<{ username: string; expires: number | string; revoked: number }>(
-      `SELECT username, toUnixTimestamp64Milli(expires_at) AS expires, revoked
-       FROM ${TABLES.sessions} FINAL WHERE token_hash = {hash:String}`,
-      { hash },
-    );
-    const s = rows[0];
+    const known = this.sessions.get(hash);
+    if (known) return known;
+    if (this.unknownSessions.get(hash)) return null;
+    const s = await this.sessionLookup.find(hash);
+    if (s === 'overloaded') return null; // a flood of unknown tokens: answered without a look-up, and not remembered
     let principal: Principal | null = null;
-    if (s && !Number(s.revoked) && Number(s.expires) > Date.now()) {
+    if (s && !Number(s.revoked) && Number(s.expires) > this.now()) {
       const user = await this.findUser(s.username);
       if (user && !user.disabled) principal = userPrincipal(user);
     }
-    if (this.sessionCache.size > 10_000) this.sessionCache.clear();
-    this.sessionCache.set(hash, { principal, at: Date.now() });
+    if (principal) this.sessions.set(hash, principal);
+    else this.unknownSessions.set(hash, true);
     return principal;
+  }
+
+  /** The current version of each of these sessions (one query for many tokens). */
+  private async loadSessions(hashes: string[]): Promise<Map<string, SessionRow>> {
+    const rows = await this.store.query<SessionRow>(
+      `SELECT token_hash, username, toUnixTimestamp64Milli(expires_at) AS expires, revoked
+       FROM ${TABLES.sessions} FINAL WHERE token_hash IN {hashes:Array(String)}`,
+      { hashes },
+    );
+    return new Map(rows.map((r) => [r.token_hash, r]));
+  }
+
+  /** Every key that is not revoked, by hash. */
+  private async loadKeys(): Promise<Map<string, Principal>> {
+    const rows = await this.store.query<{ key_hash: string; name: string; scopes: Scope[] }>(
+      `SELECT key_hash, name, scopes FROM ${TABLES.apiKeys} FINAL WHERE revoked = 0`,
+    );
+    return new Map(rows.map((r) => [r.key_hash, keyPrincipal(r.name, r.scopes)]));
+  }
+
+  /** Revokes the user's open sessions but `keepHash`; this process forgets them at once, others within `cacheMs`. */
+  private async endSessions(username: string, by: string, keepHash: string | undefined): Promise<void> {
+    const rows = await this.store.query<{ token_hash: string; expires: number | string }>(
+      `SELECT token_hash, toUnixTimestamp64Milli(expires_at) AS expires FROM ${TABLES.sessions} FINAL
+       WHERE username = {u:String} AND revoked = 0 AND expires_at > now64(3)`,
+      { u: username },
+    );
+    const ended = rows.filter((r) => r.token_hash !== keepHash);
+    if (ended.length > 0) {
+      await this.store.insertRows(
+        TABLES.sessions,
+        // expires no earlier than the session itself: see migration 0003 (sessions TTL)
+        ended.map((r) => ({ token_hash: r.token_hash, username, expires_at: Number(r.expires), revoked: 1, version: nextVersion() })),
+      );
+      await this.audit(by, 'sessions_ended', username, `${ended.length} sessions`);
+    }
+    for (const r of ended) this.sessions.delete(r.token_hash);
+  }
+
+  private async otherEnabledAdmins(username: string): Promise<number> {
+    const [row] = await this.store.query<{ n: number | string }>(
+      `SELECT count() AS n FROM ${TABLES.users} FINAL WHERE role = 'admin' AND disabled = 0 AND username != {u:String}`,
+      { u: username },
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  private oneUserChangeAtATime<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.userChanges.then(change, change);
+    this.userChanges = run.catch(() => undefined);
+    return run;
   }
 
   private async findUser(username: string): Promise<UserRow | undefined> {
@@ -259,7 +508,9 @@ export class AuthService implements Authenticator {
     if (u.password !== undefined && u.password.length < MIN_PASSWORD) {
       throw new AuthInputError(`password: must be at least ${MIN_PASSWORD} characters`);
     }
-    const passwordHash = u.password !== undefined ? await hashPassword(u.password) : u.passwordHash;
+    const password = u.password;
+    // Authenticated work: waits for a hashing slot ahead of sign-ins, never refused.
+    const passwordHash = password !== undefined ? await this.hashing.run(() => hashPassword(password), { priority: true }) : u.passwordHash;
     if (!passwordHash) throw new AuthInputError('password: is required');
     await this.store.insertRows(TABLES.users, [
       {
@@ -268,7 +519,7 @@ export class AuthService implements Authenticator {
         password_hash: passwordHash,
         disabled: u.disabled ? 1 : 0,
         version: nextVersion(),
-        updated_at: Date.now(),
+        updated_at: this.now(),
         updated_by: u.by,
       },
     ]);
@@ -277,13 +528,17 @@ export class AuthService implements Authenticator {
 
   private async writeKey(hash: string, key: string, name: string, scopes: Scope[], by: string): Promise<void> {
     await this.store.insertRows(TABLES.apiKeys, [
-      { key_hash: hash, key_prefix: key.slice(0, 8), name, scopes, revoked: 0, version: nextVersion(), created_at: Date.now(), created_by: by },
+      { key_hash: hash, key_prefix: key.slice(0, 8), name, scopes, revoked: 0, version: nextVersion(), created_at: this.now(), created_by: by },
     ]);
-    this.keyCache.delete(hash);
+    this.keys.set(hash, keyPrincipal(name, scopes));
     await this.audit(by, 'key_created', keyId(hash), name);
   }
 }
 
 function userPrincipal(user: UserRow): Principal {
   return { kind: 'user', name: user.username, role: user.role, scopes: new Set(ROLE_SCOPES[user.role] ?? []) };
+}
+
+function keyPrincipal(name: string, scopes: readonly Scope[]): Principal {
+  return { kind: 'key', name, scopes: new Set(scopes) };
 }

@@ -2,11 +2,11 @@ import { Type } from '@sinclair/typebox';
 import type { TemplatedApp } from 'uWebSockets.js';
 import { SCOPES, type Principal, type Scope } from '../../ingest/auth.ts';
 import { authorize } from '../../ingest/http/routes.ts';
-import { BodyTooLargeError, guard, requestInfo, sendError, sendJson, type Reply } from '../../ingest/http/uws.ts';
+import { BodyTooLargeError, guard, requestInfo, sendError, sendJson, type Reply, type RequestInfo } from '../../ingest/http/uws.ts';
 import type { Logger } from '../../ingest/log.ts';
-import { AuthInputError, parseCookies, SESSION_COOKIE, type AuthService } from '../auth/auth-service.ts';
+import { AuthInputError, LoginThrottledError, SESSION_COOKIE, sessionToken, type AuthService } from '../auth/auth-service.ts';
 import { ROLES } from '../auth/roles.ts';
-import { jsonBody, RequestBodyError, startBody } from './request-body.ts';
+import { jsonBody, LOGIN_BODY_BYTES, RequestBodyError, startBody } from './request-body.ts';
 
 const roleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const scopeSchema = Type.Union(SCOPES.map((s) => Type.Literal(s)));
@@ -37,6 +37,7 @@ function principalJson(p: Principal) {
 export function registerAuthRoutes(app: TemplatedApp, auth: AuthService, log: Logger, opts: { cookieSecure: boolean }): void {
   const fail = (reply: Reply, err: unknown) => {
     if (err instanceof RequestBodyError) return sendError(reply, 400, err.message);
+    if (err instanceof LoginThrottledError) return sendError(reply, 429, err.message, { 'Retry-After': String(err.retryAfterS) });
     if (err instanceof AuthInputError) return sendError(reply, err.status, err.message);
     if (err instanceof BodyTooLargeError) return sendError(reply, 413, err.message);
     log('error', 'auth route failed', { error: String(err) });
@@ -49,7 +50,8 @@ export function registerAuthRoutes(app: TemplatedApp, auth: AuthService, log: Lo
   const admin = (
     method: 'get' | 'post' | 'patch' | 'del',
     path: string,
-    handle: (reply: Reply, who: Principal, param: string, body: Promise<Buffer>) => Promise<void>,
+    handle: (reply: Reply, who: Principal, param: string, body: Promise<Buffer>, info: RequestInfo) => Promise<void>,
+    paramName = '',
   ) => {
     app[method](path, (res, req) => {
       const reply = guard(res);
@@ -58,17 +60,31 @@ export function registerAuthRoutes(app: TemplatedApp, auth: AuthService, log: Lo
       const body = method === 'post' || method === 'patch' ? startBody(reply) : Promise.resolve(Buffer.alloc(0));
       void (async () => {
         const who = await authorize(reply, auth, info, 'admin');
-        if (who) await handle(reply, who, decodeURIComponent(param), body);
+        if (!who) return;
+        let decoded: string;
+        try {
+          decoded = decodeURIComponent(param);
+        } catch {
+          return sendError(reply, 400, `${paramName}: malformed percent-encoding in the path`);
+        }
+        await handle(reply, who, decoded, body, info);
       })().catch((err: unknown) => fail(reply, err));
     });
   };
 
-  app.post('/v1/auth/login', (res) => {
+  app.post('/v1/auth/login', (res, req) => {
     const reply = guard(res);
-    const body = loginBody(startBody(reply));
+    const { remote } = requestInfo(req, res);
+    try {
+      // A locked-out address is answered before its body is read.
+      auth.checkLoginAllowed(remote);
+    } catch (err) {
+      return fail(reply, err);
+    }
+    const body = loginBody(startBody(reply, LOGIN_BODY_BYTES));
     void (async () => {
       const { username, password } = await body;
-      const session = await auth.login(username, password);
+      const session = await auth.login(username, password, remote);
       if (!session) return sendError(reply, 401, 'wrong username or password');
       sendJson(reply, 200, principalJson(session.principal), { 'Set-Cookie': cookie(session.token, session.maxAgeS) });
     })().catch((err: unknown) => fail(reply, err));
@@ -78,7 +94,7 @@ export function registerAuthRoutes(app: TemplatedApp, auth: AuthService, log: Lo
     const reply = guard(res);
     const info = requestInfo(req, res);
     void (async () => {
-      const token = parseCookies(info.cookie).get(SESSION_COOKIE);
+      const token = sessionToken(info.cookie);
       const who = await auth.authenticate({ authorization: '', cookie: info.cookie });
       if (token && who) await auth.logout(token, who.name);
       sendJson(reply, 200, { ok: true }, { 'Set-Cookie': cookie('', 0) });
@@ -101,19 +117,31 @@ export function registerAuthRoutes(app: TemplatedApp, auth: AuthService, log: Lo
     await auth.createUser(body, who.name);
     sendJson(reply, 201, { username: body.username, role: body.role });
   });
-  admin('patch', '/v1/users/:username', async (reply, who, username, raw) => {
-    const body = await updateUserBody(raw);
-    await auth.updateUser(username, body, who.name);
-    sendJson(reply, 200, { username });
-  });
+  admin(
+    'patch',
+    '/v1/users/:username',
+    async (reply, who, username, raw, info) => {
+      const body = await updateUserBody(raw);
+      // Users changing their own password keep the session they do it with; their other sessions end.
+      const keepSessionToken = who.kind === 'user' && who.name === username ? sessionToken(info.cookie) : undefined;
+      await auth.updateUser(username, body, who.name, { keepSessionToken });
+      sendJson(reply, 200, { username });
+    },
+    'username',
+  );
   admin('get', '/v1/keys', async (reply) => sendJson(reply, 200, await auth.listKeys()));
   admin('post', '/v1/keys', async (reply, who, _, raw) => {
     const body = await createKeyBody(raw);
     const created = await auth.createKey(body.name, body.scopes as Scope[], who.name);
     sendJson(reply, 201, { ...created, name: body.name, scopes: body.scopes });
   });
-  admin('del', '/v1/keys/:id', async (reply, who, id) => {
-    await auth.revokeKey(id, who.name);
-    sendJson(reply, 200, { id, revoked: true });
-  });
+  admin(
+    'del',
+    '/v1/keys/:id',
+    async (reply, who, id) => {
+      await auth.revokeKey(id, who.name);
+      sendJson(reply, 200, { id, revoked: true });
+    },
+    'id',
+  );
 }

@@ -4,12 +4,14 @@ import { readBody, type Reply } from '../../ingest/http/uws.ts';
 import { firstError } from '../../schemas/validate.ts';
 
 const MAX_API_BODY = 1024 * 1024;
+/** A sign-in body: a username (≤ 64 characters) and a password (≤ 256), JSON-escaped with room to spare. */
+export const LOGIN_BODY_BYTES = 8 * 1024;
 
 export class RequestBodyError extends Error {}
 
 /** Starts collecting the body: must be called before the handler's first await (uWS rule). */
-export function startBody(reply: Reply): Promise<Buffer> {
-  const body = readBody(reply, MAX_API_BODY);
+export function startBody(reply: Reply, limit = MAX_API_BODY): Promise<Buffer> {
+  const body = readBody(reply, limit);
   body.catch(() => undefined);
   return body;
 }
