@@ -23,6 +23,17 @@ function storeContract(name: string, open: () => Promise<Store | undefined>) {
       expect(rows.map((r) => Number(r.version))).toEqual(loadMigrations().map((m) => m.version));
     });
 
+    it('refuses to start when an applied migration changed or is unknown, naming the migration', async (ctx) => {
+      if (!store) return ctx.skip();
+      const files = loadMigrations();
+      const edited = files.map((m, i) => (i === 0 ? { ...m, checksum: 'edited0000000000' } : m));
+      await expect(migrate(store, edited)).rejects.toThrow(/^migration 0001_events: its file changed after it was applied/);
+      await expect(migrate(store, files.slice(0, -1))).rejects.toThrow(
+        new RegExp(`^migration ${files.at(-1)!.name}: applied to this database but not in`),
+      );
+      expect(await migrate(store, files)).toEqual([]);
+    });
+
     it('round-trips RowBinary events with unicode, long strings and millisecond timestamps', async (ctx) => {
       if (!store) return ctx.skip();
       const long = 'ü'.repeat(100); // 200 bytes: a two-byte length prefix

@@ -7,6 +7,11 @@ import type { Store } from './store.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../schemas/clickhouse/', import.meta.url));
 
+/** The database and the migration files disagree: starting would run on a schema nobody wrote. */
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
 export interface Migration {
   version: number;
   name: string;
@@ -54,9 +59,24 @@ export async function migrate(store: Store, migrations = loadMigrations()): Prom
      (version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC'))
      ENGINE = MergeTree ORDER BY version`,
   );
-  const done = new Set(
-    (await store.query<{ version: number }>(`SELECT version FROM ${TABLES.migrations}`)).map((r) => Number(r.version)),
+  const ledger = await store.query<{ version: number | string; name: string; checksum: string }>(
+    `SELECT version, name, checksum FROM ${TABLES.migrations} ORDER BY version`,
   );
+  const byVersion = new Map(migrations.map((m) => [m.version, m]));
+  for (const row of ledger) {
+    const file = byVersion.get(Number(row.version));
+    if (!file) {
+      throw new MigrationError(
+        `migration ${row.name}: applied to this database but not in ${MIGRATIONS_DIR}; the database was migrated by a newer callboard, run that version`,
+      );
+    }
+    if (row.checksum && row.checksum !== file.checksum) {
+      throw new MigrationError(
+        `migration ${file.name}: its file changed after it was applied (checksum ${row.checksum} in the ledger, ${file.checksum} now); restore the file and add a new migration instead`,
+      );
+    }
+  }
+  const done = new Set(ledger.map((r) => Number(r.version)));
   const applied: number[] = [];
   for (const m of migrations) {
     if (done.has(m.version)) continue;
