@@ -8,17 +8,19 @@ const ROOT = import.meta.dirname;
 /** Which project folders each folder may import from (DESIGN.md: left may import right, never the reverse). */
 const ALLOWED = {
   schemas: ['schemas'],
-  ingest: ['ingest', 'schemas'],
-  server: ['server', 'ingest', 'schemas'],
-  'server/acd': ['server/acd', 'schemas'],
-  wallboard: ['wallboard', 'schemas'],
-  'qa-player': ['qa-player', 'schemas'],
+  platform: ['platform', 'schemas'],
+  ingest: ['ingest', 'platform', 'schemas'],
+  server: ['server', 'ingest', 'platform', 'schemas', 'staffing'],
+  acd: ['acd', 'schemas', 'staffing'],
+  staffing: ['staffing'],
+  ui: ['ui', 'schemas'],
+  wallboard: ['wallboard', 'ui', 'schemas'],
+  'qa-player': ['qa-player', 'ui', 'schemas'],
 };
 
-/** The folder of ALLOWED a path belongs to (the most specific one), or null outside them. */
+/** The top-level folder of ALLOWED a path belongs to, or null outside them. */
 function zoneOf(file) {
   const rel = path.relative(ROOT, file).split(path.sep).join('/');
-  if (rel.startsWith('server/acd/')) return 'server/acd';
   const top = rel.split('/')[0];
   return top && top in ALLOWED ? top : null;
 }

@@ -1,9 +1,9 @@
 import { EVENT_COLUMNS, TABLES } from '../schemas/tables.ts';
 import type { NormalizedEvent } from '../schemas/validate.ts';
-import type { Logger } from './log.ts';
-import { FLUSH_SECONDS_BUCKETS, type Registry } from './metrics.ts';
+import type { Logger } from '../platform/log.ts';
+import { FLUSH_SECONDS_BUCKETS, type Registry } from '../platform/metrics.ts';
 import { ByteSink, encodeEventRow } from './rowbinary.ts';
-import type { Store } from './store/store.ts';
+import type { Store } from '../platform/store/store.ts';
 
 export interface WriterOptions {
   /** with no insert running, rows are flushed at once when at least this many wait … */

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import uWS from 'uWebSockets.js';
-import { authorize, registerIngestRoutes } from '../ingest/http/routes.ts';
-import { guard, rejectMalformedUrls, requestInfo, send, sendError, sendJson } from '../ingest/http/uws.ts';
-import type { Logger } from '../ingest/log.ts';
-import type { Registry } from '../ingest/metrics.ts';
-import type { Store } from '../ingest/store/store.ts';
+import { registerIngestRoutes } from '../ingest/http/routes.ts';
+import { authorize } from '../platform/http/authorize.ts';
+import { guard, rejectMalformedUrls, requestInfo, send, sendError, sendJson } from '../platform/http/uws.ts';
+import type { Logger } from '../platform/log.ts';
+import type { Registry } from '../platform/metrics.ts';
+import type { Store } from '../platform/store/store.ts';
 import type { EventWriter } from '../ingest/writer.ts';
 import type { AuthService } from './auth/auth-service.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';

@@ -1,18 +1,22 @@
-import { createLogger } from '../ingest/log.ts';
-import { Registry } from '../ingest/metrics.ts';
-import { applyEventsRetention, migrate } from '../ingest/store/migrate.ts';
-import { openStore } from '../ingest/store/open.ts';
+import { createLogger } from '../platform/log.ts';
+import { Registry } from '../platform/metrics.ts';
+import { applyEventsRetention, migrate } from '../platform/store/migrate.ts';
+import { openStore } from '../platform/store/open.ts';
 import { EventWriter } from '../ingest/writer.ts';
 import { TABLES } from '../schemas/tables.ts';
 import { createApp } from './app.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { startSimulator } from './simulator.ts';
+import { checkScenario, startSimulator } from './simulator.ts';
 
 const log = createLogger('server');
 
 async function main(): Promise<void> {
   const cfg = loadConfig();
+  if (cfg.simulator) {
+    const problems = checkScenario(cfg.simulatorScenario);
+    if (problems) throw new ConfigError(`SIMULATOR_SCENARIO: ${cfg.simulatorScenario} is not a valid scenario:\n${problems}`);
+  }
   const store = await openStore(cfg);
   const applied = await migrate(store);
   await applyEventsRetention(store, cfg.eventsTtlDays);

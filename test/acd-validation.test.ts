@@ -23,11 +23,11 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CallboardEvent } from '../schemas/events.ts';
-import { EventAuditor, type WaitSample } from '../server/acd/check/audit.ts';
-import { ArraySink, type EventSink } from '../server/acd/edges/sink.ts';
-import { erlangAMetrics, erlangCMetrics } from '../server/acd/erlang.ts';
-import { parseScenario } from '../server/acd/sim/scenario.ts';
-import { Simulation } from '../server/acd/sim/simulator.ts';
+import { EventAuditor, type WaitSample } from '../acd/check/audit.ts';
+import { ArraySink, type EventSink } from '../acd/sim/sink.ts';
+import { erlangAMetrics, erlangCMetrics } from '../staffing/erlang.ts';
+import { parseScenario } from '../acd/sim/scenario.ts';
+import { Simulation } from '../acd/sim/simulator.ts';
 
 const HOUR = 3_600_000;
 const BATCHES = 30;
@@ -76,7 +76,7 @@ describe('ACD simulator vs queueing theory', () => {
     const hours = 900;
     await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'server/acd/cli.ts', '--scenario', 'server/acd/scenarios/mmc-example.json', '--speed', 'max', '--duration', `${hours}h`, '--start', new Date(start).toISOString(), '--out', out],
+      ['--import', 'tsx', 'acd/cli.ts', '--scenario', 'acd/scenarios/mmc-example.json', '--speed', 'max', '--duration', `${hours}h`, '--start', new Date(start).toISOString(), '--out', out],
       { cwd: root },
     );
     // The example file: 20 agents, 340 calls/h, exponential 180 s, infinite patience, T = 20 s.

@@ -7,10 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../ingest/auth.ts';
-import type { Logger } from '../ingest/log.ts';
-import type { ChdbStore } from '../ingest/store/chdb-store.ts';
-import type { Store } from '../ingest/store/store.ts';
+import type { Principal } from '../platform/auth.ts';
+import type { Logger } from '../platform/log.ts';
+import type { ChdbStore } from '../platform/store/chdb-store.ts';
+import type { Store } from '../platform/store/store.ts';
 import { TABLES } from '../schemas/tables.ts';
 import { AuthService, LoginThrottledError, parseCookies, SESSION_COOKIE, sessionToken } from '../server/auth/auth-service.ts';
 import { removeDir, ServerProcess, tempDataDir, TEST_ADMIN_PASSWORD } from './helpers/server-process.ts';

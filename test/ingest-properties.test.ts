@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../ingest/log.ts';
-import { Registry } from '../ingest/metrics.ts';
-import type { ChdbStore } from '../ingest/store/chdb-store.ts';
+import { silentLogger } from '../platform/log.ts';
+import { Registry } from '../platform/metrics.ts';
+import type { ChdbStore } from '../platform/store/chdb-store.ts';
 import { EventWriter } from '../ingest/writer.ts';
 import { TABLES } from '../schemas/tables.ts';
 import { EARLIEST_TS, limitsAt, MAX_EVENT_DEPTH, validateBatch } from '../schemas/validate.ts';

@@ -4,8 +4,8 @@
  * sets CLICKHOUSE_TEST_URL. The full schema needs ≥ 24.8 and is covered in store.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpStore } from '../ingest/store/http-store.ts';
-import { StoreError } from '../ingest/store/store.ts';
+import { HttpStore } from '../platform/store/http-store.ts';
+import { StoreError } from '../platform/store/store.ts';
 
 const url = process.env.CLICKHOUSE_TEST_URL;
 const TABLE = 'callboard_http_check';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEventRows } from '../ingest/rowbinary.ts';
-import { loadMigrations, migrate, splitStatements } from '../ingest/store/migrate.ts';
-import { StoreError, type Store } from '../ingest/store/store.ts';
+import { loadMigrations, migrate, splitStatements } from '../platform/store/migrate.ts';
+import { StoreError, type Store } from '../platform/store/store.ts';
 import { EVENT_COLUMNS, TABLES } from '../schemas/tables.ts';
 import { validateBatch } from '../schemas/validate.ts';
 import { freshChdbStore, serverStoreFromEnv, serverVersion } from './helpers/store.ts';
@@ -100,7 +100,7 @@ describe('splitStatements', () => {
 
 describe('raw event retention', () => {
   it('sets and removes the TTL of events', async () => {
-    const { applyEventsRetention } = await import('../ingest/store/migrate.ts');
+    const { applyEventsRetention } = await import('../platform/store/migrate.ts');
     const store = await freshChdbStore('retention');
     const ddl = async () =>
       (await store.query<{ q: string }>(`SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = 'events'`))[0]!.q;

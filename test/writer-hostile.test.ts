@@ -4,10 +4,10 @@
  * nesting reported as an outage, fsync off).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../ingest/log.ts';
-import { Registry } from '../ingest/metrics.ts';
+import { silentLogger } from '../platform/log.ts';
+import { Registry } from '../platform/metrics.ts';
 import { ByteSink, encodeEventRow } from '../ingest/rowbinary.ts';
-import type { ChdbStore } from '../ingest/store/chdb-store.ts';
+import type { ChdbStore } from '../platform/store/chdb-store.ts';
 import { EventWriter, type WriterOptions } from '../ingest/writer.ts';
 import { TABLES } from '../schemas/tables.ts';
 import { EARLIEST_TS, limitsAt, MAX_EVENT_DEPTH, validateBatch, validateEvent, type NormalizedEvent } from '../schemas/validate.ts';

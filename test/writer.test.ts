@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../ingest/log.ts';
-import { Registry } from '../ingest/metrics.ts';
-import type { ChdbStore } from '../ingest/store/chdb-store.ts';
-import type { Store } from '../ingest/store/store.ts';
+import { silentLogger } from '../platform/log.ts';
+import { Registry } from '../platform/metrics.ts';
+import type { ChdbStore } from '../platform/store/chdb-store.ts';
+import type { Store } from '../platform/store/store.ts';
 import { EventWriter, WriterBusyError, type WriterOptions } from '../ingest/writer.ts';
 import { TABLES } from '../schemas/tables.ts';
 import { validateBatch, type NormalizedEvent } from '../schemas/validate.ts';

@@ -1,14 +1,15 @@
 import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
 import { EVENT_TYPES, type IngestAck, type IngestNack } from '../../schemas/events.ts';
 import { limitsAt, parseTimestamp, validateBatch, type NormalizedEvent } from '../../schemas/validate.ts';
-import type { Authenticator, Credentials, Principal, Scope } from '../auth.ts';
-import type { Logger } from '../log.ts';
-import { ACK_SECONDS_BUCKETS, type Registry } from '../metrics.ts';
+import type { Authenticator, Credentials, Principal } from '../../platform/auth.ts';
+import { authorize } from '../../platform/http/authorize.ts';
+import type { Logger } from '../../platform/log.ts';
+import { ACK_SECONDS_BUCKETS, type Registry } from '../../platform/metrics.ts';
 import { batchResult, DEFAULT_MAX_BATCH_EVENTS, parseEventsBody, TooManyEventsError, type BatchResult } from '../parse-body.ts';
 import { EXPORT_EVENTS_SQL } from '../queries/export-events.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../../platform/store/store.ts';
 import { WriterBusyError, type EventWriter } from '../writer.ts';
-import { BodyTooLargeError, guard, readBody, requestInfo, sendError, sendJson, writeChunk, type Reply } from './uws.ts';
+import { BodyTooLargeError, guard, readBody, requestInfo, sendError, sendJson, writeChunk } from '../../platform/http/uws.ts';
 
 export interface IngestRouteDeps {
   auth: Authenticator;
@@ -51,25 +52,6 @@ export const ACK_BACKPRESSURE_BYTES = 1024 * 1024;
 
 /** uWS `WebSocket.send` result: the message was not sent (over maxBackpressure). */
 const SEND_DROPPED = 2;
-
-/** Resolves the caller and checks one scope; answers 401/403 itself and returns null then. */
-export async function authorize(
-  reply: Reply,
-  auth: Authenticator,
-  creds: { authorization: string; cookie: string; queryKey?: string | undefined },
-  scope: Scope,
-): Promise<Principal | null> {
-  const principal = await auth.authenticate(creds);
-  if (!principal) {
-    sendError(reply, 401, 'missing or invalid credentials', { 'WWW-Authenticate': 'Bearer' });
-    return null;
-  }
-  if (!principal.scopes.has(scope)) {
-    sendError(reply, 403, `requires the ${scope} permission`);
-    return null;
-  }
-  return principal;
-}
 
 /** Wire contract v1: WS /v1/ingest, POST /v1/events, and the raw export GET /v1/events. */
 export function registerIngestRoutes(app: TemplatedApp, deps: IngestRouteDeps): { closeAll(): void } {

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Authenticator, Credentials, Principal, Scope } from '../../ingest/auth.ts';
-import type { Logger } from '../../ingest/log.ts';
-import type { Store } from '../../ingest/store/store.ts';
+import type { Authenticator, Credentials, Principal, Scope } from '../../platform/auth.ts';
+import type { Logger } from '../../platform/log.ts';
+import type { Store } from '../../platform/store/store.ts';
 import { TABLES } from '../../schemas/tables.ts';
-import { nextVersion } from '../../ingest/store/version.ts';
+import { nextVersion } from '../../platform/store/version.ts';
 import { BatchLookup, TableIndex, TtlCache } from './caches.ts';
 import { GateFullError, HashGate } from './hash-gate.ts';
 import { clientAddressKey, LoginLimiter, type LoginLimitOptions } from './login-limiter.ts';

@@ -1,4 +1,4 @@
-import type { Scope } from '../../ingest/auth.ts';
+import type { Scope } from '../../platform/auth.ts';
 
 export const ROLES = ['admin', 'manager', 'supervisor', 'qa', 'agent'] as const;
 export type Role = (typeof ROLES)[number];

@@ -1,6 +1,6 @@
 /** `npm run migrate`: applies pending ClickHouse migrations to the configured store and exits. */
-import { migrate } from '../../ingest/store/migrate.ts';
-import { openStore } from '../../ingest/store/open.ts';
+import { migrate } from '../../platform/store/migrate.ts';
+import { openStore } from '../../platform/store/open.ts';
 import { loadConfig } from '../config.ts';
 
 const cfg = loadConfig();

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { TemplatedApp } from 'uWebSockets.js';
-import { SCOPES, type Principal, type Scope } from '../../ingest/auth.ts';
-import { authorize } from '../../ingest/http/routes.ts';
-import { BodyTooLargeError, guard, requestInfo, sendError, sendJson, type Reply, type RequestInfo } from '../../ingest/http/uws.ts';
-import type { Logger } from '../../ingest/log.ts';
+import { SCOPES, type Principal, type Scope } from '../../platform/auth.ts';
+import { authorize } from '../../platform/http/authorize.ts';
+import { BodyTooLargeError, guard, requestInfo, sendError, sendJson, type Reply, type RequestInfo } from '../../platform/http/uws.ts';
+import type { Logger } from '../../platform/log.ts';
 import { AuthInputError, LoginThrottledError, SESSION_COOKIE, sessionToken, type AuthService } from '../auth/auth-service.ts';
 import { ROLES } from '../auth/roles.ts';
 import { jsonBody, LOGIN_BODY_BYTES, RequestBodyError, startBody } from './request-body.ts';

@@ -1,6 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { readBody, type Reply } from '../../ingest/http/uws.ts';
+import { readBody, type Reply } from '../../platform/http/uws.ts';
 import { firstError } from '../../schemas/validate.ts';
 
 const MAX_API_BODY = 1024 * 1024;

@@ -11,12 +11,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IngestSink } from '../../server/acd/edges/ingest-sink.ts';
-import { NdjsonSink } from '../../server/acd/edges/ndjson-sink.ts';
-import { runSimulation } from '../../server/acd/edges/run-loop.ts';
-import { loadScenario } from '../../server/acd/edges/scenario-file.ts';
-import { parseScenario, type Scenario } from '../../server/acd/sim/scenario.ts';
-import { Simulation } from '../../server/acd/sim/simulator.ts';
+import { IngestSink } from '../../acd/edges/ingest-sink.ts';
+import { NdjsonSink } from '../../acd/edges/ndjson-sink.ts';
+import { runSimulation } from '../../acd/edges/run-loop.ts';
+import { loadScenario } from '../../acd/edges/scenario-file.ts';
+import { parseScenario, type Scenario } from '../../acd/sim/scenario.ts';
+import { Simulation } from '../../acd/sim/simulator.ts';
 import { freePort, waitHealthy } from '../helpers/server-process.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -120,8 +120,8 @@ async function realtimeIngest(seconds: number, callsPerSecond: number): Promise<
 const part = process.argv[2];
 try {
   if (part !== 'ingest') {
-    await maxSpeed('mmc-example', loadScenario(join(root, 'server/acd/scenarios/mmc-example.json')), 3000);
-    await maxSpeed('demo-utility', loadScenario(join(root, 'server/acd/scenarios/demo-utility.json')), 24 * 28);
+    await maxSpeed('mmc-example', loadScenario(join(root, 'acd/scenarios/mmc-example.json')), 3000);
+    await maxSpeed('demo-utility', loadScenario(join(root, 'acd/scenarios/demo-utility.json')), 24 * 28);
   }
   if (part !== 'file') await realtimeIngest(30, 200);
 } finally {

@@ -3,7 +3,7 @@
  * Run by ingest.bench.ts in its own process after the server stopped: chDB binds one data
  * directory per process, and the bench process keeps its own for the direct-store measure.
  */
-import { ChdbStore } from '../../ingest/store/chdb-store.ts';
+import { ChdbStore } from '../../platform/store/chdb-store.ts';
 import { TABLES } from '../../schemas/tables.ts';
 
 const dir = process.argv[2];

@@ -1,7 +1,7 @@
-import { ChdbStore } from '../../ingest/store/chdb-store.ts';
-import { HttpStore } from '../../ingest/store/http-store.ts';
-import { migrate } from '../../ingest/store/migrate.ts';
-import type { Store } from '../../ingest/store/store.ts';
+import { ChdbStore } from '../../platform/store/chdb-store.ts';
+import { HttpStore } from '../../platform/store/http-store.ts';
+import { migrate } from '../../platform/store/migrate.ts';
+import type { Store } from '../../platform/store/store.ts';
 import { tempDataDir } from './server-process.ts';
 
 /** A migrated chDB store in a fresh directory (one per test file: chDB binds one directory per process). */
