@@ -1,6 +1,8 @@
 // @ts-check
 import js from '@eslint/js';
 import path from 'node:path';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import svelte from 'eslint-plugin-svelte';
 import tseslint from 'typescript-eslint';
 
 const ROOT = import.meta.dirname;
@@ -18,6 +20,10 @@ const ALLOWED = {
   'qa-player': ['qa-player', 'ui', 'schemas'],
 };
 
+/** Tests (in test/, or `*.test.ts` beside the code) may import test/ helpers; product code never. */
+const isTestFile = (rel) => rel.startsWith('test/') || /\.test\.ts$/.test(rel);
+const relOf = (file) => path.relative(ROOT, file).split(path.sep).join('/');
+
 /** The top-level folder of ALLOWED a path belongs to, or null outside them. */
 function zoneOf(file) {
   const rel = path.relative(ROOT, file).split(path.sep).join('/');
@@ -26,13 +32,25 @@ function zoneOf(file) {
 }
 
 const folderDirections = {
-  meta: { type: 'problem', messages: { forbidden: '{{from}}/ may not import {{to}}/ (allowed: {{allowed}})' } },
+  meta: {
+    type: 'problem',
+    messages: {
+      forbidden: '{{from}}/ may not import {{to}}/ (allowed: {{allowed}})',
+      testImport: 'product code in {{from}}/ may not import test/ (only tests may)',
+    },
+  },
   create(context) {
     const from = zoneOf(context.filename);
     if (!from) return {};
+    const fromTest = isTestFile(relOf(context.filename));
     const check = (node, source) => {
       if (typeof source !== 'string' || !source.startsWith('.')) return;
-      const to = zoneOf(path.resolve(path.dirname(context.filename), source));
+      const target = path.resolve(path.dirname(context.filename), source);
+      if (!fromTest && relOf(target).startsWith('test/')) {
+        context.report({ node, messageId: 'testImport', data: { from } });
+        return;
+      }
+      const to = zoneOf(target);
       if (to && !ALLOWED[from].includes(to)) {
         context.report({ node, messageId: 'forbidden', data: { from, to, allowed: ALLOWED[from].join(', ') } });
       }
@@ -63,6 +81,25 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // Runtime import cycles fail CI (type-only imports are erased and close none): the folder directions keep them out between
+    // folders, this keeps them out within one.
+    files: ['**/*.ts', '**/*.svelte'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.svelte'] })],
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  ...svelte.configs['flat/recommended'],
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: ROOT, extraFileExtensions: ['.svelte'], parser: tseslint.parser },
     },
   },
   { files: ['**/*.test.ts', 'test/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },

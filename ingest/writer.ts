@@ -2,6 +2,8 @@ import { EVENT_COLUMNS, TABLES } from '../schemas/tables.ts';
 import type { NormalizedEvent } from '../schemas/validate.ts';
 import type { Logger } from '../platform/log.ts';
 import { FLUSH_SECONDS_BUCKETS, type Registry } from '../platform/metrics.ts';
+import { newestStored, storedIdsInWindow } from './queries/dedup-warmup.ts';
+import { storedIds } from './queries/stored-ids.ts';
 import { ByteSink, encodeEventRow } from './rowbinary.ts';
 import type { Store } from '../platform/store/store.ts';
 
@@ -133,19 +135,14 @@ export class EventWriter {
   async start(maxFutureSkewMs = 24 * 3600_000): Promise<void> {
     const now = this.clock();
     const ceiling = now + maxFutureSkewMs;
-    const [latest] = await this.store.query<{ n: number | string; newest: number | string }>(
-      `SELECT count() AS n, toUnixTimestamp64Milli(max(ts)) AS newest FROM ${TABLES.events}
-       WHERE ts <= fromUnixTimestamp64Milli({ceiling:Int64})`,
-      { ceiling },
-    );
-    if (!latest || Number(latest.n) === 0) return;
-    const anchor = Math.min(Number(latest.newest), now);
-    const rows = await this.store.query<{ id: string; source: string; t: number | string }>(
-      `SELECT id, source, toUnixTimestamp64Milli(ts) AS t FROM ${TABLES.events}
-       WHERE ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts <= fromUnixTimestamp64Milli({ceiling:Int64})
-       ORDER BY ts DESC LIMIT {cap:UInt64}`,
-      { from: Math.max(0, anchor - this.opts.dedupWarmMs), ceiling, cap: this.opts.dedupMemoryIds },
-    );
+    const latest = await newestStored(this.store, { ceiling });
+    if (latest.count === 0) return;
+    const anchor = Math.min(latest.newest, now);
+    const rows = await storedIdsInWindow(this.store, {
+      from: Math.max(0, anchor - this.opts.dedupWarmMs),
+      ceiling,
+      cap: this.opts.dedupMemoryIds,
+    });
     if (rows.length === 0) {
       this.evictedMaxTs = anchor;
       return;
@@ -377,13 +374,7 @@ export class EventWriter {
     }
     this.m.lookups.inc();
     try {
-      const rows = await this.store.query<{ id: string }>(
-        `SELECT id FROM ${TABLES.events}
-         WHERE ts >= fromUnixTimestamp64Milli({lo:Int64}) AND ts <= fromUnixTimestamp64Milli({hi:Int64})
-           AND source = {source:String} AND id IN {ids:Array(String)}`,
-        { lo, hi, source, ids: events.map((e) => e.id) },
-      );
-      return new Set(rows.map((r) => r.id));
+      return await storedIds(this.store, { lo, hi, source, ids: events.map((e) => e.id) });
     } catch (err) {
       this.m.storeErrors.inc();
       throw err;

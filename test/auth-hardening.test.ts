@@ -323,7 +323,7 @@ describe('over HTTP', () => {
     removeDir(dir);
   });
   const call = (method: string, path: string, cookie: string, body?: unknown) =>
-    fetch(`${server.url}${path}`, { method, headers: { cookie }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${server.url}${path}`, { method, headers: { cookie }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   const login = (username: string, password: string) =>
     fetch(`${server.url}/v1/auth/login`, { method: 'POST', body: JSON.stringify({ username, password }) });
 

@@ -106,13 +106,14 @@ describe('durability', () => {
 
   it('on SIGTERM flushes pending events, acknowledges them, and exits 0', async () => {
     const server = await startServer('sigterm', { FLUSH_MS: '60000' });
+    const admin = await server.login();
     const flow = callFlow('term');
     const pending = fetch(`${server.url}/v1/events`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${TEST_INGEST_KEY}` },
       body: JSON.stringify(flow),
     });
-    await new Promise((r) => setTimeout(r, 300));
+    await server.waitForMetric(admin, 'callboard_buffer_rows', (rows) => rows === 10); // accepted, not yet written
     const exit = server.signal('SIGTERM');
     const r = await pending;
     expect(r.status).toBe(200);
@@ -126,10 +127,11 @@ describe('durability', () => {
 describe('backpressure', () => {
   it('refuses new batches with 429 + Retry-After (HTTP) and a negative ack with retry_after (WS), keeping what it accepted', async () => {
     const server = await startServer('busy', { MAX_PENDING_ROWS: '25', FLUSH_MS: '1500' });
+    const admin = await server.login();
     const headers = { Authorization: `Bearer ${TEST_INGEST_KEY}` };
     const first = fetch(`${server.url}/v1/events`, { method: 'POST', headers, body: JSON.stringify(callFlow('busy1')) });
     const second = fetch(`${server.url}/v1/events`, { method: 'POST', headers, body: JSON.stringify(callFlow('busy2')) });
-    await new Promise((r) => setTimeout(r, 200));
+    await server.waitForMetric(admin, 'callboard_buffer_rows', (rows) => rows === 20);
     const refused = await fetch(`${server.url}/v1/events`, { method: 'POST', headers, body: JSON.stringify(callFlow('busy3')) });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -139,7 +141,7 @@ describe('backpressure', () => {
     ws.close();
     expect((await first).status).toBe(200);
     expect((await second).status).toBe(200);
-    const stored = await server.exportEvents(await server.login());
+    const stored = await server.exportEvents(admin);
     expect(stored).toHaveLength(20);
     expect(stored.every((e) => /^busy[12]-/.test(e.id as string))).toBe(true);
   });

@@ -182,7 +182,7 @@ describe('auth', () => {
       ['DELETE', '/v1/keys/0123456789abcdef'],
       ['GET', '/v1/auth/me'],
     ] as const) {
-      const r = await fetch(`${server.url}${path}`, { method, body: method === 'GET' || method === 'DELETE' ? undefined : '{}' });
+      const r = await fetch(`${server.url}${path}`, { method, ...(method === 'GET' || method === 'DELETE' ? {} : { body: '{}' }) });
       expect(r.status, `${method} ${path}`).toBe(401);
     }
   });

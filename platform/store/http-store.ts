@@ -4,9 +4,9 @@ import { StoreError, type QueryParams, type Store } from './store.ts';
 
 export interface HttpStoreOptions {
   url: string;
-  username?: string;
-  password?: string;
-  database?: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  database?: string | undefined;
   requestTimeoutMs?: number;
 }
 

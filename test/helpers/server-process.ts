@@ -105,6 +105,20 @@ export class ServerProcess {
     return r.headers.get('set-cookie')!.split(';')[0]!;
   }
 
+  /** Polls `/metrics` until `name` (unlabelled) satisfies `ok`; fails after `timeoutMs`. */
+  async waitForMetric(cookie: string, name: string, ok: (value: number) => boolean, timeoutMs = 10_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    const re = new RegExp(`^${name} (\\S+)$`, 'm');
+    let last = NaN;
+    while (Date.now() < deadline) {
+      const r = await fetch(`${this.url}/metrics`, { headers: { cookie } });
+      last = Number(re.exec(await r.text())?.[1]);
+      if (ok(last)) return last;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`${name} did not reach the expected value within ${timeoutMs} ms (last ${last})`);
+  }
+
   /** Stored events in [from, to) through the raw export. */
   async exportEvents(cookie: string, query: Record<string, string | number> = {}): Promise<Record<string, unknown>[]> {
     const q = new URLSearchParams({ from: '0', to: String(Date.now() + 365 * 86400_000), ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) });
