@@ -239,6 +239,8 @@ interface DirectResult {
   encodeMs: number;
   insertMs: number;
   stored: number;
+  /** ms per insert with fsync of new parts on (as the server runs) and off, at each insert size */
+  fsync: { rows: number; onMs: number; offMs: number }[];
 }
 
 async function directStore(dir: string, rows: number, runTag: string): Promise<DirectResult> {
@@ -247,7 +249,7 @@ async function directStore(dir: string, rows: number, runTag: string): Promise<D
     await migrate(store);
     const factory = new EventFactory({ tag: `${runTag}d`, seed: 424242, ts: opts.ts });
     const perFlush = Math.max(1, Math.round(opts.flushRows / opts.batch));
-    const r: DirectResult = { rows: 0, batches: 0, parseMs: 0, validateMs: 0, encodeMs: 0, insertMs: 0, stored: 0 };
+    const r: DirectResult = { rows: 0, batches: 0, parseMs: 0, validateMs: 0, encodeMs: 0, insertMs: 0, stored: 0, fsync: [] };
     let seq = 0;
     // One untimed warm-up insert (first-touch of the table, JIT).
     const warm = validateBatch((JSON.parse(factory.message('warm', opts.batch)) as { events: unknown[] }).events).accepted;
@@ -277,10 +279,38 @@ async function directStore(dir: string, rows: number, runTag: string): Promise<D
     }
     const [c] = await store.query<{ n: string | number }>(`SELECT count() AS n FROM ${TABLES.events}`);
     r.stored = Number(c?.n ?? 0) - warm.length;
+    r.fsync = await fsyncCost(store, factory);
     return r;
   } finally {
     await store.close();
   }
+}
+
+/**
+ * The cost of durable-on-disk acks: the same RowBinary inserts with the migration's fsync of
+ * new parts (fsync_after_insert, fsync_part_directory) and without, alternated, at the server's
+ * typical insert size (FLUSH_MIN_ROWS) and at a large one.
+ */
+async function fsyncCost(store: ChdbStore, factory: EventFactory): Promise<DirectResult['fsync']> {
+  const out: DirectResult['fsync'] = [];
+  const setFsync = (on: boolean) =>
+    store.command(`ALTER TABLE ${TABLES.events} MODIFY SETTING fsync_after_insert = ${on ? 1 : 0}, fsync_part_directory = ${on ? 1 : 0}`);
+  for (const rows of [5000, 50_000]) {
+    const times = { on: 0, off: 0 };
+    const rounds = rows >= 50_000 ? 4 : 12;
+    for (let i = 0; i < rounds * 2; i++) {
+      const on = i % 2 === 0;
+      const events = validateBatch((JSON.parse(factory.message(`f-${rows}-${i}`, rows)) as { events: unknown[] }).events).accepted;
+      const data = encodeEventRows(events, Date.now(), 'bench').bytes();
+      await setFsync(on);
+      const t0 = performance.now();
+      await store.insertRowBinary(TABLES.events, EVENT_COLUMNS, data);
+      times[on ? 'on' : 'off'] += performance.now() - t0;
+    }
+    out.push({ rows, onMs: times.on / rounds, offMs: times.off / rounds });
+  }
+  await setFsync(true);
+  return out;
 }
 
 function countStored(dataDir: string): Promise<{ events: number; distinct_ids: number }> {
@@ -434,6 +464,12 @@ async function main(): Promise<number> {
     say(`  insert only  ${fmt(insertRate)} rows/s (${fmt(d.insertMs / d.batches)} ms per ${fmt(d.rows / d.batches)}-row insert)`);
     say(`  encode+insert ${fmt(encInsRate)} rows/s · parse+validate+encode+insert ${fmt(fullRate)} rows/s`);
     say(`  cost/event   JSON.parse ${us(d.parseMs)} µs · validate ${us(d.validateMs)} µs · encode ${us(d.encodeMs)} µs · insert ${us(d.insertMs)} µs`);
+    for (const f of d.fsync) {
+      say(
+        `  fsync        ${fmt(f.rows)}-row insert ${fmt(f.onMs, 1)} ms with fsync of new parts (as the server runs) vs ${fmt(f.offMs, 1)} ms without ` +
+          `(+${fmt(f.onMs - f.offMs, 1)} ms, ${fmt(f.rows / (f.onMs / 1000))} vs ${fmt(f.rows / (f.offMs / 1000))} rows/s)`,
+      );
+    }
     if (d.stored !== d.rows) failures.push(`direct store: stored ${d.stored} ≠ inserted ${d.rows}`);
 
     const ratio = eventsPerS / insertRate;
