@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import path from 'node:path';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const ROOT = import.meta.dirname;
@@ -102,5 +103,6 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: ROOT, extraFileExtensions: ['.svelte'], parser: tseslint.parser },
     },
   },
+  { files: ['wallboard/**', 'ui/**', 'qa-player/**'], languageOptions: { globals: globals.browser } },
   { files: ['**/*.test.ts', 'test/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
 );

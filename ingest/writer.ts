@@ -20,6 +20,12 @@ export interface WriterOptions {
   dedupMemoryIds: number;
   /** on start, ids of events this close (ms) to the newest stored event are loaded */
   dedupWarmMs: number;
+  /**
+   * Live hook (issue 8): told synchronously of the events a `write` takes as new (validated,
+   * not duplicates), right after they are taken and before the insert, so a board never
+   * waits for the flush. Must not throw and must be quick (it runs on the ingest path).
+   */
+  onAccepted?: (events: readonly NormalizedEvent[], source: string) => void;
 }
 
 export const DEFAULT_WRITER_OPTIONS: WriterOptions = {
@@ -186,6 +192,7 @@ export class EventWriter {
       const cur = this.current;
       const received = this.clock();
       let added = 0;
+      const taken: NormalizedEvent[] | null = this.opts.onAccepted ? [] : null; // live hook (issue 8)
       for (const at of positions) {
         const e = events[at]!;
         const gen = this.known.get(source)?.get(e.id);
@@ -215,7 +222,10 @@ export class EventWriter {
         list.push(e.id);
         if (e.ts > cur.maxTs) cur.maxTs = e.ts;
         added++;
+        taken?.push(e);
       }
+      // Live hook (issue 8): the new events go to the live engine now, before the insert.
+      if (taken !== null && taken.length > 0) this.notifyAccepted(taken, source);
       if (added > 0) {
         cur.rows += added;
         if (!waitingOn.has(cur.gen)) {
@@ -243,6 +253,15 @@ export class EventWriter {
     if (result.failed.length) this.log('error', 'events could not be encoded', { source, failed: result.failed.slice(0, 3) });
     await Promise.all(waits);
     return result;
+  }
+
+  /** Live hook (issue 8): a failing listener is logged, never fails the write. */
+  private notifyAccepted(events: readonly NormalizedEvent[], source: string): void {
+    try {
+      this.opts.onAccepted?.(events, source);
+    } catch (err) {
+      this.log('error', 'onAccepted listener failed', { error: (err as Error).message });
+    }
   }
 
   /** Flushes everything pending; waits at most `timeoutMs`. New writes are refused from now on. */

@@ -6,6 +6,13 @@ export const TABLES = {
   apiKeys: 'api_keys',
   sessions: 'sessions',
   audit: 'audit_log',
+  sites: 'directory_sites',
+  queues: 'directory_queues',
+  teams: 'directory_teams',
+  agents: 'directory_agents',
+  boards: 'boards',
+  displayTokens: 'display_tokens',
+  helpAcks: 'help_acks',
 } as const;
 
 /**

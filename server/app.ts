@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import uWS from 'uWebSockets.js';
 import { registerIngestRoutes } from '../ingest/http/routes.ts';
 import { authorize } from '../platform/http/authorize.ts';
@@ -9,6 +10,10 @@ import type { Store } from '../platform/store/store.ts';
 import type { EventWriter } from '../ingest/writer.ts';
 import type { AuthService } from './auth/auth-service.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
+import { registerStaticApps } from './static-apps.ts';
+import { registerSettingsRoutes } from './routes/settings-routes.ts'; // settings and directory (issue 8)
+import type { DirectoryService } from './directory/directory-service.ts'; // settings and directory (issue 8)
+import { registerLiveRoutes, type LiveDirectory, type LiveService } from './push/index.ts'; // live push (issue 8)
 
 const LOGIN_PAGE = readFileSync(new URL('./static/login.html', import.meta.url), 'utf8');
 const HEALTH_CACHE_MS = 1000;
@@ -25,6 +30,10 @@ export interface ServerDeps {
   /** most events in one batch; default DEFAULT_MAX_BATCH_EVENTS (ingest/parse-body.ts) */
   maxBatchEvents?: number | undefined;
   maxFutureSkewMs?: number | undefined;
+  /** live engine and its directory (issue 8, server/push/); without it no /v1/live routes */
+  live?: { service: LiveService; directory: LiveDirectory } | undefined;
+  /** settings and directory (issue 8, server/directory/); without it no directory, board or display-token routes */
+  directory?: DirectoryService | undefined;
 }
 
 export interface RunningServer {
@@ -51,6 +60,8 @@ export function createApp(deps: ServerDeps) {
     maxFutureSkewMs: deps.maxFutureSkewMs,
   });
   registerAuthRoutes(app, deps.auth, log, { cookieSecure: deps.cookieSecure });
+  if (deps.directory) registerSettingsRoutes(app, deps.auth, deps.directory, log); // settings and directory (issue 8)
+  const live = deps.live && registerLiveRoutes(app, { live: deps.live.service, directory: deps.live.directory, auth: deps.auth, store: deps.store, log, metrics: deps.metrics }); // issue 8
 
   let health: { ok: boolean; at: number; error?: string } = { ok: false, at: 0 };
   app.get('/healthz', (res) => {
@@ -85,7 +96,8 @@ export function createApp(deps: ServerDeps) {
   });
 
   app.get('/login', (res) => send(guard(res), 200, LOGIN_PAGE, {}, 'text/html; charset=utf-8'));
-  app.get('/', (res) => send(guard(res), 302, '', { Location: '/login' }, 'text/plain'));
+  app.get('/', (res) => send(guard(res), 302, '', { Location: '/wallboard/' }, 'text/plain'));
+  registerStaticApps(app, { root: fileURLToPath(new URL('..', import.meta.url)) });
   app.any('/*', (res, req) => sendError(guard(res), 404, `no route ${req.getMethod().toUpperCase()} ${req.getUrl()}`));
 
   return {
@@ -98,6 +110,7 @@ export function createApp(deps: ServerDeps) {
             stopListening() {
               uWS.us_listen_socket_close(socket);
               ingest.closeAll();
+              live?.closeAll(); // issue 8
             },
           });
         });

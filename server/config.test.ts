@@ -16,6 +16,7 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'verbose' }, /^LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent/],
     [{ HOST: 'not a host!' }, /^HOST: must be an IP address or a host name/],
     [{ MAX_FUTURE_SKEW_MS: '-5' }, /^MAX_FUTURE_SKEW_MS: must be an integer/],
+    [{ DEFAULT_TIME_ZONE: 'Mars/Base' }, /^DEFAULT_TIME_ZONE: not an IANA time zone/],
   ])('names the variable that is wrong: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_BATCH_EVENTS } from '../ingest/parse-body.ts';
+import { isValidTimeZone } from './contact-metrics/zoned-time.ts';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../schemas/validate.ts';
 
 /** Process configuration, from the environment with defaults. */
@@ -33,6 +34,8 @@ export interface Config {
   /** how far ahead of the server's clock an event's `ts` may be */
   maxFutureSkewMs: number;
   logLevel: LogLevelName;
+  /** IANA zone given to sites first seen in events */
+  defaultTimeZone: string;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -81,6 +84,19 @@ function host(env: Env, name: string, dflt: string): string {
   return raw;
 }
 
+/** The server's own zone as the runtime sees it (the `TZ` environment variable or the system's), or UTC. */
+export function systemTimeZone(): string {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return zone && isValidTimeZone(zone) ? zone : 'UTC';
+}
+
+function timeZone(env: Env, name: string, dflt: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  if (!isValidTimeZone(raw)) throw new ConfigError(`${name}: not an IANA time zone (got ${JSON.stringify(raw)})`);
+  return raw;
+}
+
 function optional(env: Env, name: string): string | undefined {
   const v = env[name];
   return v === undefined || v === '' ? undefined : v;
@@ -121,5 +137,6 @@ export function loadConfig(env: Env = process.env): Config {
     maxBatchEvents: int(env, 'MAX_BATCH_EVENTS', DEFAULT_MAX_BATCH_EVENTS, 1),
     maxFutureSkewMs: int(env, 'MAX_FUTURE_SKEW_MS', DEFAULT_MAX_FUTURE_SKEW_MS, 0, 366 * 86_400_000),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    defaultTimeZone: timeZone(env, 'DEFAULT_TIME_ZONE', systemTimeZone()),
   };
 }

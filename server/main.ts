@@ -4,10 +4,14 @@ import { applyEventsRetention, migrate } from '../platform/store/migrate.ts';
 import { openStore } from '../platform/store/open.ts';
 import { EventWriter } from '../ingest/writer.ts';
 import { TABLES } from '../schemas/tables.ts';
+import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
+import { ensureAppsBuilt } from './static-apps.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { checkScenario, startSimulator } from './simulator.ts';
+import { DirectoryService } from './directory/directory-service.ts'; // settings and directory (issue 8)
+import { InProcessLiveBus, LiveService, type LiveDirectory } from './push/index.ts';
 
 const log = createLogger('server');
 
@@ -28,14 +32,33 @@ async function main(): Promise<void> {
   metrics.gauge('callboard_auth_throttled_logins', 'Sign-ins answered 429 (locked out, or too many in progress) since start', () => auth.throttledLogins);
   metrics.gauge('callboard_auth_login_lockouts', 'Sign-in lockouts started (username or address) since start', () => auth.loginLockouts);
   await auth.bootstrap({ adminPassword: cfg.adminPassword, ingestKey: cfg.ingestKey });
+  // Settings and directory (issue 8): sites, queues, teams, agents, boards in memory; display-token changes re-emitted.
+  const directory = new DirectoryService(store, {
+    log,
+    audit: (actor, action, target, detail) => auth.audit(actor, action, target, detail),
+    defaultTimeZone: cfg.defaultTimeZone,
+    displayTokens: auth.displayTokens,
+  });
+  await directory.start();
+  // Live engine (issue 8): accepted events go over the bus to the engine before the insert.
+  const liveBus = new InProcessLiveBus((err) => log('error', 'live bus listener failed', { error: String(err) }));
   const writer = new EventWriter(store, metrics, log, {
     flushMinRows: cfg.flushMinRows,
     flushMs: cfg.flushMs,
     maxPendingRows: cfg.maxPendingRows,
     dedupMemoryIds: cfg.dedupMemoryIds,
+    onAccepted: (events, source) => liveBus.publish(events, source),
   });
   await writer.start(cfg.maxFutureSkewMs);
+  // The live engine reads names, sites, zones and settings from the directory, and is told of its changes.
+  const liveDirectory: LiveDirectory = directory; // settings and directory (issue 8)
+  const live = new LiveService({ store, bus: liveBus, directory: liveDirectory, log, defaultTimeZone: directory.defaultTimeZone }); // same zone as first-seen sites (issue 8)
+  // Rebuilds today from the store in pages while the server already listens (live events apply meanwhile).
+  void live.start().catch((err: unknown) => log('error', 'live engine start failed', { err }));
+  metrics.gauge('callboard_live_events_total', 'Events applied to the live engine since its last rebuild', () => live.engine.stats.events);
 
+  // `npm start` stays one command: the web apps are built when missing or older than their sources.
+  await ensureAppsBuilt(log, { root: fileURLToPath(new URL('..', import.meta.url)) });
   const server = await createApp({
     store,
     writer,
@@ -47,6 +70,8 @@ async function main(): Promise<void> {
     cookieSecure: cfg.cookieSecure,
     maxBatchEvents: cfg.maxBatchEvents,
     maxFutureSkewMs: cfg.maxFutureSkewMs,
+    live: { service: live, directory: liveDirectory },
+    directory, // settings and directory routes (issue 8)
   }).listen(cfg.host, cfg.port);
   log('info', 'listening', { port: server.port, url: `http://localhost:${server.port}/` });
 
@@ -72,6 +97,8 @@ async function main(): Promise<void> {
     await simulator?.stop();
     server.stopListening();
     const flushed = await writer.close(cfg.shutdownTimeoutMs);
+    live.stop();
+    await directory.close(); // first-seen rows still waiting (issue 8)
     if (!flushed) log('error', 'shutdown timeout: some accepted events were not written and were not acknowledged', { pending: writer.pendingRows });
     await store.close();
     log('info', 'stopped');

@@ -195,7 +195,7 @@ describe('sign-in throttling', () => {
   it('locks a username after 5 failures (429, Retry-After) for a growing time, with one audit row per lockout and none per failure', async () => {
     let t = Date.now();
     const { auth } = await service({ now: () => t });
-    await auth.createUser({ username: 'erin', password: 'erin-password', role: 'agent' }, 'test');
+    await auth.createUser({ username: 'erin', password: 'erin-password', roles: ['agent'] }, 'test');
     for (let i = 0; i < 5; i++) expect(await auth.login('erin', 'wrong-password', `198.51.100.${i}`)).toBeNull();
     const locked = auth.login('erin', 'erin-password', '203.0.113.9');
     await expect(locked).rejects.toBeInstanceOf(LoginThrottledError);
@@ -243,7 +243,7 @@ describe('sessions end with a password change or a disabled user', () => {
   it('an admin password reset ends the user’s sessions: in this process at once, in another within the cache time', async () => {
     const { auth: a } = await service();
     const { auth: b } = await service({ cacheMs: 300 });
-    await a.createUser({ username: 'frank', password: 'frank-password', role: 'supervisor' }, 'admin');
+    await a.createUser({ username: 'frank', password: 'frank-password', roles: ['supervisor'] }, 'admin');
     const s1 = await session(a, 'frank', 'frank-password');
     const s2 = await session(a, 'frank', 'frank-password');
     expect(await b.authenticate(bySession(s1))).toMatchObject({ name: 'frank' });
@@ -258,7 +258,7 @@ describe('sessions end with a password change or a disabled user', () => {
 
   it('users changing their own password keep that session and lose the others', async () => {
     const { auth } = await service();
-    await auth.createUser({ username: 'gina', password: 'gina-password', role: 'qa' }, 'admin');
+    await auth.createUser({ username: 'gina', password: 'gina-password', roles: ['qa'] }, 'admin');
     const kept = await session(auth, 'gina', 'gina-password');
     const other = await session(auth, 'gina', 'gina-password');
     await auth.updateUser('gina', { password: 'gina-new-password' }, 'gina', { keepSessionToken: kept });
@@ -272,7 +272,7 @@ describe('sessions end with a password change or a disabled user', () => {
 
   it('disabling a user ends all their sessions; enabling again does not bring them back', async () => {
     const { auth } = await service();
-    await auth.createUser({ username: 'hank', password: 'hank-password', role: 'agent' }, 'admin');
+    await auth.createUser({ username: 'hank', password: 'hank-password', roles: ['agent'] }, 'admin');
     const s = await session(auth, 'hank', 'hank-password');
     await auth.updateUser('hank', { disabled: true }, 'admin');
     expect(await auth.authenticate(bySession(s))).toBeNull();
@@ -286,25 +286,25 @@ describe('sessions end with a password change or a disabled user', () => {
   it('keeps at least one enabled admin: the last one can be neither demoted nor disabled (409 naming the field), by anyone', async () => {
     const { auth } = await service();
     const enabledAdmins = async () =>
-      (await auth.listUsers()).filter((u) => u.role === 'admin' && !u.disabled).map((u) => u.username);
+      (await auth.listUsers()).filter((u) => u.roles.includes('admin') && !u.disabled).map((u) => u.username);
     expect(await enabledAdmins()).toEqual(['admin']);
-    await expect(auth.updateUser('admin', { role: 'agent' }, 'admin')).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/^role: admin is the last enabled admin/) });
+    await expect(auth.updateUser('admin', { roles: ['agent'] }, 'admin')).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/^roles: admin is the last enabled admin/) });
     await expect(auth.updateUser('admin', { disabled: true }, 'someone')).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/^disabled: /) });
-    await auth.createUser({ username: 'admin-x', password: 'admin-x-password', role: 'admin' }, 'admin');
+    await auth.createUser({ username: 'admin-x', password: 'admin-x-password', roles: ['admin'] }, 'admin');
     await auth.updateUser('admin-x', { disabled: true }, 'admin');
     // a disabled admin does not count
-    await expect(auth.updateUser('admin', { role: 'manager', disabled: true }, 'admin')).rejects.toMatchObject({ status: 409 });
+    await expect(auth.updateUser('admin', { roles: ['manager'], disabled: true }, 'admin')).rejects.toMatchObject({ status: 409 });
     await auth.updateUser('admin-x', { disabled: false }, 'admin');
     // two admins demoting each other at once: one of them stays admin
     const both = await Promise.allSettled([
-      auth.updateUser('admin', { role: 'agent' }, 'admin-x'),
-      auth.updateUser('admin-x', { role: 'agent' }, 'admin'),
+      auth.updateUser('admin', { roles: ['agent'] }, 'admin-x'),
+      auth.updateUser('admin-x', { roles: ['agent'] }, 'admin'),
     ]);
     expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(await enabledAdmins()).toHaveLength(1);
     // put `admin` back for the rest of the file
-    await auth.updateUser('admin', { role: 'admin' }, 'test');
-    await auth.updateUser('admin-x', { role: 'admin', disabled: true }, 'test');
+    await auth.updateUser('admin', { roles: ['admin'] }, 'test');
+    await auth.updateUser('admin-x', { roles: ['admin'], disabled: true }, 'test');
     expect(await enabledAdmins()).toEqual(['admin']);
   });
 });
@@ -352,7 +352,7 @@ describe('over HTTP', () => {
   it('PATCH: the last admin gets 409 naming the field; a password change ends the other sessions but the one used', async () => {
     const demote = await call('PATCH', '/v1/users/admin', admin, { role: 'agent' });
     expect(demote.status).toBe(409);
-    expect(((await demote.json()) as { error: string }).error).toMatch(/^role: admin is the last enabled admin/);
+    expect(((await demote.json()) as { error: string }).error).toMatch(/^roles: admin is the last enabled admin/);
     const disable = await call('PATCH', '/v1/users/admin', admin, { disabled: true });
     expect(disable.status).toBe(409);
     expect(((await disable.json()) as { error: string }).error).toMatch(/^disabled: /);

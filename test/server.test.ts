@@ -162,7 +162,7 @@ describe('auth', () => {
     const disable = await fetch(`${server.url}/v1/users/sup1`, { method: 'PATCH', headers: { cookie: admin }, body: JSON.stringify({ disabled: true }) });
     expect(disable.status).toBe(200);
     expect((await fetch(`${server.url}/v1/auth/me`, { headers: { cookie: sup } })).status).toBe(401);
-    const users = (await (await fetch(`${server.url}/v1/users`, { headers: { cookie: admin } })).json()) as { username: string; disabled: number }[];
+    const { users } = (await (await fetch(`${server.url}/v1/users`, { headers: { cookie: admin } })).json()) as { users: { username: string; disabled: number }[] };
     expect(users.find((u) => u.username === 'sup1')?.disabled).toBe(1);
     expect(JSON.stringify(users)).not.toContain('scrypt');
   });

@@ -1,14 +1,18 @@
-import type { Authenticator, Principal, Scope } from '../auth.ts';
+import type { Authenticator, Credentials, Principal, Scope } from '../auth.ts';
 import { sendError, type Reply } from './uws.ts';
 
-/** Resolves the caller and checks one scope; answers 401/403 itself and returns null then. */
+/**
+ * Resolves the caller and checks one scope; answers 401/403 itself and returns null then.
+ * Given the request's `query` (as `RequestInfo` has it), a `?token=` display token is read from it.
+ */
 export async function authorize(
   reply: Reply,
   auth: Authenticator,
-  creds: { authorization: string; cookie: string; queryKey?: string | undefined },
+  creds: Credentials & { query?: URLSearchParams },
   scope: Scope,
 ): Promise<Principal | null> {
-  const principal = await auth.authenticate(creds);
+  const queryToken = creds.queryToken ?? creds.query?.get('token') ?? undefined;
+  const principal = await auth.authenticate({ authorization: creds.authorization, cookie: creds.cookie, queryKey: creds.queryKey, queryToken });
   if (!principal) {
     sendError(reply, 401, 'missing or invalid credentials', { 'WWW-Authenticate': 'Bearer' });
     return null;

@@ -5,10 +5,11 @@ import type { Store } from '../../platform/store/store.ts';
 import { TABLES } from '../../schemas/tables.ts';
 import { nextVersion } from '../../platform/store/version.ts';
 import { BatchLookup, TableIndex, TtlCache } from './caches.ts';
+import { DisplayTokens } from './display-tokens.ts';
 import { GateFullError, HashGate } from './hash-gate.ts';
 import { clientAddressKey, LoginLimiter, type LoginLimitOptions } from './login-limiter.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
-import { ROLE_SCOPES, type Role } from './roles.ts';
+import { normalizeRoles, scopesOf, type Role } from './roles.ts';
 
 export const SESSION_COOKIE = 'cb_session';
 const MIN_PASSWORD = 8;
@@ -55,7 +56,10 @@ const DEFAULTS = {
 
 export interface UserRow {
   username: string;
+  /** the first of `roles` (the column older versions read) */
   role: Role;
+  /** every role the user holds (rows written before migration 0005 read as [role]) */
+  roles: Role[];
   password_hash: string;
   disabled: number;
   version: number | string;
@@ -158,6 +162,8 @@ export class AuthService implements Authenticator {
   private readonly sessionLookup: BatchLookup<SessionRow>;
   private readonly hashing: HashGate;
   private readonly limiter: LoginLimiter;
+  /** Display tokens (TV mode): created, listed and revoked here, recognised by `authenticate`. */
+  readonly displayTokens: DisplayTokens;
   private failed = 0;
   private throttled = 0;
   private lockouts = 0;
@@ -190,6 +196,12 @@ export class AuthService implements Authenticator {
     });
     this.hashing = new HashGate(this.opts.hashConcurrency, this.opts.hashQueue);
     this.limiter = new LoginLimiter({ ...loginLimits, now: loginLimits?.now ?? this.now });
+    this.displayTokens = new DisplayTokens(store, (actor, action, target, detail) => this.audit(actor, action, target, detail), {
+      refreshMs: this.opts.keyRefreshMs,
+      missReloadMs: this.opts.keyMissReloadMs,
+      onError: onError('reading the display token index failed'),
+      now: this.now,
+    });
   }
 
   /** Sign-ins refused for a wrong username or password since start (for metrics). */
@@ -218,7 +230,7 @@ export class AuthService implements Authenticator {
     const [{ n }] = (await this.store.query<{ n: number | string }>(`SELECT count() AS n FROM ${TABLES.users}`)) as [{ n: number }];
     if (Number(n) === 0) {
       const password = opts.adminPassword ?? randomBytes(12).toString('base64url');
-      await this.putUser({ username: 'admin', role: 'admin', password, by: 'bootstrap' });
+      await this.putUser({ username: 'admin', roles: ['admin'], password, by: 'bootstrap' });
       if (opts.adminPassword) this.log('info', 'created user admin with ADMIN_PASSWORD');
       else
         this.log('warn', 'created user admin with a one-time password: sign in and change it (PATCH /v1/users/admin)', {
@@ -232,11 +244,21 @@ export class AuthService implements Authenticator {
       if (!existing || existing.revoked) await this.writeKey(hash, opts.ingestKey, 'INGEST_KEY', ['ingest'], 'bootstrap');
     }
     await this.keys.reload();
+    await this.displayTokens.reload();
   }
 
+  /**
+   * The caller: an API key or a display token (`Authorization: Bearer`, `?key=`, or for a
+   * display token `?token=`), else the session cookie. A display token resolves to a
+   * `display` principal with only the `live` scope and its boards.
+   */
   async authenticate(creds: Credentials): Promise<Principal | null> {
     const bearer = /^Bearer\s+(.+)$/i.exec(creds.authorization)?.[1]?.trim() ?? creds.queryKey;
-    if (bearer) return (await this.keys.get(sha256(bearer))) ?? null;
+    if (bearer) {
+      const hash = sha256(bearer);
+      return (await this.displayTokens.principal(bearer, hash)) ?? (await this.keys.get(hash)) ?? null;
+    }
+    if (creds.queryToken) return this.displayTokens.principal(creds.queryToken, sha256(creds.queryToken));
     const token = sessionToken(creds.cookie);
     if (token) return this.principalForSession(token);
     return null;
@@ -327,12 +349,12 @@ export class AuthService implements Authenticator {
 
   async listUsers(): Promise<Omit<UserRow, 'password_hash'>[]> {
     const rows = await this.store.query<UserRow>(
-      `SELECT username, role, disabled, version, updated_at FROM ${TABLES.users} FINAL ORDER BY username`,
+      `SELECT username, role, roles, disabled, version, updated_at FROM ${TABLES.users} FINAL ORDER BY username`,
     );
-    return rows.map((r) => ({ ...r, disabled: Number(r.disabled) }));
+    return rows.map((r) => ({ ...r, ...rolesOf(r), disabled: Number(r.disabled) }));
   }
 
-  async createUser(input: { username: string; password: string; role: Role }, by: string): Promise<void> {
+  async createUser(input: { username: string; password: string; roles: Role[] }, by: string): Promise<void> {
     await this.oneUserChangeAtATime(async () => {
       if (await this.findUser(input.username)) throw new AuthInputError(`username: ${input.username} already exists`, 409);
       await this.putUser({ ...input, by });
@@ -346,26 +368,62 @@ export class AuthService implements Authenticator {
    */
   async updateUser(
     username: string,
-    change: { password?: string | undefined; role?: Role | undefined; disabled?: boolean | undefined },
+    change: { password?: string | undefined; roles?: Role[] | undefined; disabled?: boolean | undefined },
     by: string,
     opts: { keepSessionToken?: string | undefined } = {},
   ): Promise<void> {
     await this.oneUserChangeAtATime(async () => {
       const user = await this.findUser(username);
       if (!user) throw new AuthInputError(`username: no user ${username}`, 404);
-      const role = change.role ?? user.role;
+      const roles = change.roles ? normalizeRoles(change.roles) : user.roles;
+      if (roles.length === 0) throw new AuthInputError('roles: must hold at least one role');
       const disabled = change.disabled ?? Boolean(user.disabled);
-      if (user.role === 'admin' && !user.disabled && (role !== 'admin' || disabled) && (await this.otherEnabledAdmins(username)) === 0) {
-        throw role !== 'admin'
-          ? new AuthInputError(`role: ${username} is the last enabled admin; make another user admin first`, 409)
+      const isAdmin = roles.includes('admin');
+      if (user.roles.includes('admin') && !user.disabled && (!isAdmin || disabled) && (await this.otherEnabledAdmins(username)) === 0) {
+        throw !isAdmin
+          ? new AuthInputError(`roles: ${username} is the last enabled admin; make another user admin first`, 409)
           : new AuthInputError(`disabled: ${username} is the last enabled admin; make another user admin first`, 409);
       }
-      await this.putUser({ username, role, password: change.password, passwordHash: user.password_hash, disabled, by });
+      await this.putUser({ username, roles, password: change.password, passwordHash: user.password_hash, disabled, by });
       if (disabled) await this.endSessions(username, by, undefined);
       else if (change.password !== undefined) await this.endSessions(username, by, opts.keepSessionToken && sha256(opts.keepSessionToken));
       // role or state changed: this process reads the user again at its next request
       this.sessions.deleteWhere((p) => p.kind === 'user' && p.name === username);
     });
+  }
+
+  /**
+   * A signed-in user changes their own password, giving the current one. A wrong `current`
+   * counts as a failed sign-in (same limits, 429 when locked out). The user's other sessions
+   * end; `keepSessionToken` (the session making the change) stays.
+   */
+  async changeOwnPassword(
+    username: string,
+    current: string,
+    next: string,
+    opts: { keepSessionToken?: string | undefined; remote?: string } = {},
+  ): Promise<void> {
+    const remote = opts.remote ?? '';
+    this.checkLoginAllowed(remote, username);
+    if (next.length < MIN_PASSWORD) throw new AuthInputError(`new: must be at least ${MIN_PASSWORD} characters`);
+    let ok: boolean;
+    try {
+      ok = await this.hashing.run(async () => {
+        this.checkLoginAllowed(remote, username);
+        const user = await this.findUser(username);
+        return user !== undefined && !user.disabled && (await verifyPassword(current, user.password_hash));
+      });
+    } catch (err) {
+      if (!(err instanceof GateFullError)) throw err;
+      this.throttled++;
+      throw new LoginThrottledError('too many sign-ins in progress, retry', 1);
+    }
+    if (!ok) {
+      await this.loginFailed(username, clientAddressKey(remote), true);
+      throw new AuthInputError('current: wrong password', 403);
+    }
+    this.limiter.succeed(username);
+    await this.updateUser(username, { password: next }, username, { keepSessionToken: opts.keepSessionToken });
   }
 
   async listKeys(): Promise<{ id: string; prefix: string; name: string; scopes: Scope[]; revoked: boolean; created_at: string; created_by: string }[]> {
@@ -473,7 +531,7 @@ export class AuthService implements Authenticator {
 
   private async otherEnabledAdmins(username: string): Promise<number> {
     const [row] = await this.store.query<{ n: number | string }>(
-      `SELECT count() AS n FROM ${TABLES.users} FINAL WHERE role = 'admin' AND disabled = 0 AND username != {u:String}`,
+      `SELECT count() AS n FROM ${TABLES.users} FINAL WHERE has(roles, 'admin') AND disabled = 0 AND username != {u:String}`,
       { u: username },
     );
     return Number(row?.n ?? 0);
@@ -488,7 +546,7 @@ export class AuthService implements Authenticator {
   private async findUser(username: string): Promise<UserRow | undefined> {
     const rows = await this.store.query<UserRow>(`SELECT * FROM ${TABLES.users} FINAL WHERE username = {u:String}`, { u: username });
     const row = rows[0];
-    return row && { ...row, disabled: Number(row.disabled) };
+    return row && { ...row, ...rolesOf(row), disabled: Number(row.disabled) };
   }
 
   private async findKey(hash: string): Promise<KeyRow | undefined> {
@@ -499,7 +557,7 @@ export class AuthService implements Authenticator {
 
   private async putUser(u: {
     username: string;
-    role: Role;
+    roles: Role[];
     password?: string | undefined;
     passwordHash?: string;
     disabled?: boolean;
@@ -515,7 +573,8 @@ export class AuthService implements Authenticator {
     await this.store.insertRows(TABLES.users, [
       {
         username: u.username,
-        role: u.role,
+        role: u.roles[0] ?? '',
+        roles: u.roles,
         password_hash: passwordHash,
         disabled: u.disabled ? 1 : 0,
         version: nextVersion(),
@@ -523,7 +582,7 @@ export class AuthService implements Authenticator {
         updated_by: u.by,
       },
     ]);
-    await this.audit(u.by, 'user_saved', u.username, `role=${u.role}${u.disabled ? ' disabled' : ''}${u.password ? ' password' : ''}`);
+    await this.audit(u.by, 'user_saved', u.username, `roles=${u.roles.join(',')}${u.disabled ? ' disabled' : ''}${u.password ? ' password' : ''}`);
   }
 
   private async writeKey(hash: string, key: string, name: string, scopes: Scope[], by: string): Promise<void> {
@@ -536,7 +595,13 @@ export class AuthService implements Authenticator {
 }
 
 function userPrincipal(user: UserRow): Principal {
-  return { kind: 'user', name: user.username, role: user.role, scopes: new Set(ROLE_SCOPES[user.role] ?? []) };
+  return { kind: 'user', name: user.username, role: user.roles[0] ?? user.role, roles: user.roles, scopes: scopesOf(user.roles) };
+}
+
+/** `roles` as stored (known roles only), and `role` as its first; a row without `roles` reads as [role]. */
+function rolesOf(row: { role: string; roles?: readonly string[] | undefined }): { role: Role; roles: Role[] } {
+  const roles = normalizeRoles(row.roles && row.roles.length > 0 ? row.roles : [row.role]);
+  return { role: roles[0] ?? (row.role as Role), roles };
 }
 
 function keyPrincipal(name: string, scopes: readonly Scope[]): Principal {

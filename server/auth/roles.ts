@@ -3,15 +3,33 @@ import type { Scope } from '../../platform/auth.ts';
 export const ROLES = ['admin', 'manager', 'supervisor', 'qa', 'agent'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** What each role may do; the role-specific apps (wallboard, QA, reports) extend this. */
+/**
+ * What each role may do; a user holding several roles has the union. `live`: see live data
+ * and boards; `directory`: edit sites, queues, teams, agents, boards and display tokens (sites
+ * and users need `admin`). The role-specific apps (QA, reports) extend this.
+ */
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
-  admin: ['read', 'metrics', 'admin'],
-  manager: [],
-  supervisor: [],
-  qa: [],
+  admin: ['read', 'metrics', 'admin', 'live', 'directory'],
+  manager: ['live'],
+  supervisor: ['live', 'directory'],
+  qa: ['live'],
   agent: [],
 };
 
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/** The known roles of a list, in its order, without repeats. */
+export function normalizeRoles(roles: readonly unknown[]): Role[] {
+  const out: Role[] = [];
+  for (const r of roles) if (isRole(r) && !out.includes(r)) out.push(r);
+  return out;
+}
+
+/** The union of the roles' scopes. */
+export function scopesOf(roles: readonly Role[]): Set<Scope> {
+  const out = new Set<Scope>();
+  for (const r of roles) for (const s of ROLE_SCOPES[r] ?? []) out.add(s);
+  return out;
 }

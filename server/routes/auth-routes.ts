@@ -1,36 +1,60 @@
 import { Type } from '@sinclair/typebox';
 import type { TemplatedApp } from 'uWebSockets.js';
-import { SCOPES, type Principal, type Scope } from '../../platform/auth.ts';
+import { KEY_SCOPES, type Principal, type Scope } from '../../platform/auth.ts';
 import { authorize } from '../../platform/http/authorize.ts';
 import { BodyTooLargeError, guard, requestInfo, sendError, sendJson, type Reply, type RequestInfo } from '../../platform/http/uws.ts';
 import type { Logger } from '../../platform/log.ts';
 import { AuthInputError, LoginThrottledError, SESSION_COOKIE, sessionToken, type AuthService } from '../auth/auth-service.ts';
-import { ROLES } from '../auth/roles.ts';
+import { normalizeRoles, ROLES, type Role } from '../auth/roles.ts';
 import { jsonBody, LOGIN_BODY_BYTES, RequestBodyError, startBody } from './request-body.ts';
 
 const roleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
-const scopeSchema = Type.Union(SCOPES.map((s) => Type.Literal(s)));
+const scopeSchema = Type.Union(KEY_SCOPES.map((s) => Type.Literal(s)));
+const rolesSchema = Type.Array(roleSchema, { minItems: 1, maxItems: ROLES.length });
 const loginBody = jsonBody(Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ maxLength: 256 }) }));
 const createUserBody = jsonBody(
   Type.Object({
     username: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }),
     password: Type.String({ minLength: 8, maxLength: 256 }),
-    role: roleSchema,
+    roles: Type.Optional(rolesSchema),
+    /** older form: one role */
+    role: Type.Optional(roleSchema),
   }),
 );
 const updateUserBody = jsonBody(
   Type.Object({
     password: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })),
+    roles: Type.Optional(rolesSchema),
+    /** older form: one role */
     role: Type.Optional(roleSchema),
     disabled: Type.Optional(Type.Boolean()),
   }),
 );
+const passwordBody = jsonBody(Type.Object({ current: Type.String({ maxLength: 256 }), new: Type.String({ minLength: 8, maxLength: 256 }) }));
 const createKeyBody = jsonBody(
   Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), scopes: Type.Array(scopeSchema, { minItems: 1 }) }),
 );
 
 function principalJson(p: Principal) {
-  return { kind: p.kind, name: p.name, role: p.role ?? null, scopes: [...p.scopes] };
+  return {
+    kind: p.kind,
+    name: p.name,
+    roles: p.roles ?? [],
+    role: p.role ?? null,
+    scopes: [...p.scopes],
+    ...(p.kind === 'display' ? { id: p.id, boards: p.boards ?? [] } : {}),
+  };
+}
+
+/** The request's credentials with a `?token=` display token. */
+function withQueryToken(info: RequestInfo) {
+  return { authorization: info.authorization, cookie: info.cookie, queryToken: info.query.get('token') ?? undefined };
+}
+
+/** `roles`, or the older single `role`; undefined when neither is given. */
+function rolesFrom(body: { roles?: Role[] | undefined; role?: Role | undefined }): Role[] | undefined {
+  if (body.roles !== undefined) return normalizeRoles(body.roles);
+  return body.role !== undefined ? [body.role] : undefined;
 }
 
 /** Login/logout, the current user, and admin management of users and API keys. */
@@ -105,17 +129,38 @@ export function registerAuthRoutes(app: TemplatedApp, auth: AuthService, log: Lo
     const reply = guard(res);
     const info = requestInfo(req, res);
     void (async () => {
-      const who = await auth.authenticate(info);
+      const who = await auth.authenticate(withQueryToken(info));
       if (!who) return sendError(reply, 401, 'not signed in');
       sendJson(reply, 200, principalJson(who));
     })().catch((err: unknown) => fail(reply, err));
   });
 
-  admin('get', '/v1/users', async (reply) => sendJson(reply, 200, await auth.listUsers()));
+  app.post('/v1/auth/password', (res, req) => {
+    const reply = guard(res);
+    const info = requestInfo(req, res);
+    const raw = startBody(reply, LOGIN_BODY_BYTES);
+    void (async () => {
+      const who = await auth.authenticate(withQueryToken(info));
+      if (!who) return sendError(reply, 401, 'not signed in');
+      const token = sessionToken(info.cookie);
+      // Only a signed-in person changes their own password: keys and displays have none.
+      if (who.kind !== 'user' || !token) return sendError(reply, 403, 'requires a signed-in user');
+      const body = await passwordBody(raw);
+      await auth.changeOwnPassword(who.name, body.current, body.new, { keepSessionToken: token, remote: info.remote });
+      sendJson(reply, 200, { ok: true });
+    })().catch((err: unknown) => fail(reply, err));
+  });
+
+  admin('get', '/v1/users', async (reply) => {
+    const users = await auth.listUsers();
+    sendJson(reply, 200, { users });
+  });
   admin('post', '/v1/users', async (reply, who, _, raw) => {
     const body = await createUserBody(raw);
-    await auth.createUser(body, who.name);
-    sendJson(reply, 201, { username: body.username, role: body.role });
+    const roles = rolesFrom(body);
+    if (!roles) return sendError(reply, 400, 'roles: is required');
+    await auth.createUser({ username: body.username, password: body.password, roles }, who.name);
+    sendJson(reply, 201, { username: body.username, roles, role: roles[0] });
   });
   admin(
     'patch',
@@ -124,7 +169,7 @@ export function registerAuthRoutes(app: TemplatedApp, auth: AuthService, log: Lo
       const body = await updateUserBody(raw);
       // Users changing their own password keep the session they do it with; their other sessions end.
       const keepSessionToken = who.kind === 'user' && who.name === username ? sessionToken(info.cookie) : undefined;
-      await auth.updateUser(username, body, who.name, { keepSessionToken });
+      await auth.updateUser(username, { password: body.password, disabled: body.disabled, roles: rolesFrom(body) }, who.name, { keepSessionToken });
       sendJson(reply, 200, { username });
     },
     'username',

@@ -1,0 +1,7 @@
+/** One entry of the shell's navigation. */
+export interface NavItem {
+  href: string;
+  label: string;
+  active: boolean;
+  testid?: string;
+}
