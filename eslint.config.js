@@ -104,5 +104,15 @@ export default tseslint.config(
     },
   },
   { files: ['wallboard/**', 'ui/**', 'qa-player/**'], languageOptions: { globals: globals.browser } },
+  {
+    // The apps take only types from schemas/ (erased at build), so TypeBox never reaches their bundles.
+    files: ['wallboard/**/*.ts', 'wallboard/**/*.svelte', 'ui/**/*.ts', 'ui/**/*.svelte', 'qa-player/**/*.ts', 'qa-player/**/*.svelte'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/schemas/**'], allowTypeImports: true, message: 'the apps import only types from schemas/ (`import type`)' }] },
+      ],
+    },
+  },
   { files: ['**/*.test.ts', 'test/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
 );

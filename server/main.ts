@@ -9,8 +9,8 @@ import { createApp } from './app.ts';
 import { ensureAppsBuilt } from './static-apps.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { checkScenario, startSimulator } from './simulator.ts';
-import { DirectoryService } from './directory/directory-service.ts'; // settings and directory (issue 8)
+import { checkScenario, scenarioSiteZones, startSimulator } from './simulator.ts';
+import { DirectoryService, FIRST_SEEN_BY } from './directory/directory-service.ts'; // settings and directory (issue 8)
 import { InProcessLiveBus, LiveService, type LiveDirectory } from './push/index.ts';
 
 const log = createLogger('server');
@@ -40,6 +40,15 @@ async function main(): Promise<void> {
     displayTokens: auth.displayTokens,
   });
   await directory.start();
+  if (cfg.simulator) {
+    // The demo's sites get the zones the simulator runs them in (an admin's own setting is kept).
+    for (const { site, timeZone } of scenarioSiteZones(cfg.simulatorScenario)) {
+      const known = directory.getSite(site);
+      if (!known || (known.updated_by === FIRST_SEEN_BY && known.time_zone !== timeZone)) {
+        await directory.putSite(site, { name: known?.name ?? site, time_zone: timeZone }, 'simulator');
+      }
+    }
+  }
   // Live engine (issue 8): accepted events go over the bus to the engine before the insert.
   const liveBus = new InProcessLiveBus((err) => log('error', 'live bus listener failed', { error: String(err) }));
   const writer = new EventWriter(store, metrics, log, {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger, type LogLevel } from '../platform/log.ts';
-import { childLineRelay } from './simulator.ts';
+import { childLineRelay, scenarioSiteZones } from './simulator.ts';
 
 function relayInto(level: LogLevel = 'debug') {
   const raw: string[] = [];
@@ -81,5 +81,14 @@ describe('childLineRelay', () => {
       ['error', 'd'],
       ['error', '{"nested":true}'],
     ]);
+  });
+});
+
+describe('scenarioSiteZones', () => {
+  it("reads the demo scenario's sites and their zones", () => {
+    const zones = scenarioSiteZones('acd/scenarios/demo-utility.json');
+    expect(zones.length).toBeGreaterThanOrEqual(2);
+    expect(zones).toContainEqual({ site: 'berlin', timeZone: 'Europe/Berlin' });
+    for (const z of zones) expect(Intl.supportedValuesOf('timeZone').includes(z.timeZone) || z.timeZone === 'UTC').toBe(true);
   });
 });

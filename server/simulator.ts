@@ -1,6 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { childLogger, type Logger, type LogLevel } from '../platform/log.ts';
 
@@ -40,6 +42,19 @@ export function checkScenario(scenario: string): string | null {
       }
     });
   return lines.join('\n') || `exit code ${r.status ?? r.signal}`;
+}
+
+/**
+ * The sites of a scenario file with their time zones (`sites[].name`, `sites[].timezone`, else
+ * the scenario's `timezone`), read as plain JSON: the server does not import the ACD's code.
+ */
+export function scenarioSiteZones(scenario: string): { site: string; timeZone: string }[] {
+  const doc = JSON.parse(readFileSync(resolve(ROOT, scenario), 'utf8')) as { timezone?: unknown; sites?: { name?: unknown; timezone?: unknown }[] };
+  const fallback = typeof doc.timezone === 'string' ? doc.timezone : undefined;
+  return (Array.isArray(doc.sites) ? doc.sites : []).flatMap((s) => {
+    const zone = typeof s.timezone === 'string' ? s.timezone : fallback;
+    return typeof s.name === 'string' && zone ? [{ site: s.name, timeZone: zone }] : [];
+  });
 }
 
 /**

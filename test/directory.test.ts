@@ -116,7 +116,11 @@ describe('DirectoryService', () => {
 
   it('creates the default board "Center" on first run only', async () => {
     expect(d.board(DEFAULT_BOARD_ID)).toMatchObject({ id: 'center', name: 'Center', rotate_s: 30, ticker: '', filter: { sites: [], queues: [], teams: [] } });
-    const kinds = d.board('center')!.pages[0]!.widgets.map((w) => w.kind);
+    // UX.md: every page is the KPI strip plus one body, so a wall display can read it.
+    const pages = d.board('center')!.pages;
+    expect(pages.map((p) => p.title)).toEqual(['Queues', 'Agents', 'Trends']);
+    for (const p of pages) expect(p.widgets.filter((w) => w.kind === 'tile').map((w) => w.metric)).toEqual(['waiting', 'longest_wait_s', 'service_level', 'asa_s', 'aht_s', 'abandon_rate']);
+    const kinds = pages.flatMap((p) => p.widgets.map((w) => w.kind));
     expect(new Set(kinds)).toEqual(new Set(['tile', 'queue_table', 'agent_grid', 'help_alerts', 'chart']));
     await d.deleteBoard('center', 'admin');
     const again = service();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Principal } from '../../platform/auth.ts';
 import type { Store } from '../../platform/store/store.ts';
 import { nextVersion } from '../../platform/store/version.ts';
+import type { DisplayToken } from '../../schemas/settings.ts';
 import { TABLES } from '../../schemas/tables.ts';
 import { TableIndex } from './caches.ts';
 import { listDisplayTokens, type DisplayTokenRow } from './queries/display-tokens.ts';
@@ -9,15 +10,8 @@ import { listDisplayTokens, type DisplayTokenRow } from './queries/display-token
 /** Display tokens start with this, so a bearer credential is routed to the right index without a second look-up. */
 export const DISPLAY_TOKEN_PREFIX = 'cbd_';
 
-export interface DisplayTokenInfo {
-  id: string;
-  name: string;
-  boards: string[];
-  created_by: string;
-  /** epoch ms */
-  created_at: number;
-  revoked: boolean;
-}
+/** A token as listed (`GET /v1/display-tokens`): the JSON shape of schemas/settings.ts. */
+export type DisplayTokenInfo = DisplayToken;
 
 /**
  * Tokens for wall displays (TV mode, no sign-in): random, shown once, stored as SHA-256,

@@ -4,8 +4,12 @@
  * durations are seconds, `null` when there is nothing to average.
  */
 import { AGENT_STATES, type AgentStateName } from '../../schemas/events.ts';
+import type { AgentFigures, QueueFigures } from '../../schemas/live.ts';
 import type { AgentCounters, QueueCounters } from './counters.ts';
 import { SL_FORMULAS, type QueueSettings, type SlFlowouts, type SlFormula } from './settings.ts';
+
+// Their JSON shapes are wire shapes of the live API and reports (schemas/live.ts).
+export type { AgentFigures, QueueFigures } from '../../schemas/live.ts';
 
 const ratio = (num: number, den: number): number | null => (den > 0 ? num / den : null);
 const meanS = (sumMs: number, n: number): number | null => (n > 0 ? sumMs / n / 1000 : null);
@@ -64,27 +68,6 @@ export const maxWaitS = (c: Readonly<QueueCounters>): number | null => {
   return top === undefined ? null : top / 1000;
 };
 
-/** Queue figures (report and board field names). */
-export interface QueueFigures {
-  offered: number;
-  answered: number;
-  abandoned: number;
-  short_abandoned: number;
-  flowed_out: number;
-  answered_within_sl: number;
-  abandoned_within_sl: number;
-  handled: number;
-  /** by the queue's formula and flow-out setting */
-  service_level: number | null;
-  asa_s: number | null;
-  aht_s: number | null;
-  avg_talk_s: number | null;
-  avg_hold_s: number | null;
-  avg_acw_s: number | null;
-  avg_abandon_s: number | null;
-  max_wait_s: number | null;
-  abandon_rate: number | null;
-}
 
 /** Every queue figure of `c`, service level by `settings`' formula and flow-out rule. */
 export function queueFigures(c: Readonly<QueueCounters>, settings: Pick<QueueSettings, 'slFormula' | 'slFlowouts'>): QueueFigures {
@@ -131,23 +114,6 @@ export const occupancy = (t: Readonly<StateTimes>): number | null =>
 /** Utilization = (on_call + acw) ÷ logged-in time. */
 export const utilization = (t: Readonly<StateTimes>): number | null => ratio(t.on_call + t.acw, loggedInMs(t));
 
-/** Agent figures (report field names; break figures need the state log and are left to the reports). */
-export interface AgentFigures {
-  answered: number;
-  handled: number;
-  talk_s: number;
-  hold_s: number;
-  acw_s: number;
-  handle_s: number;
-  aht_s: number | null;
-  ring_noanswer: number;
-  agent_hangups: number;
-  help_requests: number;
-  logged_in_s: number;
-  not_ready_s: number;
-  occupancy: number | null;
-  utilization: number | null;
-}
 
 /** Agent figures from leg counters and state times. */
 export function agentFigures(c: Readonly<AgentCounters>, t: Readonly<StateTimes>): AgentFigures {

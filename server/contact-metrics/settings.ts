@@ -3,23 +3,10 @@
  * its own; a queue nobody configured uses `DEFAULT_QUEUE_SETTINGS`.
  */
 
-/**
- * Service-level formulas (T = `slThresholdS`; "within T" means wait ≤ T):
- * - `default`: answered within T ÷ (answered + abandoned − short-abandoned)
- * - `answered_only`: answered within T ÷ answered (Asterisk, Wazo)
- * - `abandon_positive`: (answered within T + abandoned within T) ÷ offered (Cisco)
- * - `abandon_negative`: answered within T ÷ offered (Cisco)
- */
-export const SL_FORMULAS = ['default', 'answered_only', 'abandon_positive', 'abandon_negative'] as const;
-export type SlFormula = (typeof SL_FORMULAS)[number];
+// The formulas and flow-out rules are part of a queue's JSON (schemas/settings.ts documents each).
+import { SL_FORMULAS, type SlFlowouts, type SlFormula } from '../../schemas/settings.ts';
 
-/**
- * How flow-outs (calls that left the queue unanswered through `call.overflow`) enter
- * the service level: `exclude` (default, as Genesys) leaves them out of the denominator;
- * `include` counts them as missed (in the denominator, never in the numerator).
- */
-export const SL_FLOWOUTS = ['exclude', 'include'] as const;
-export type SlFlowouts = (typeof SL_FLOWOUTS)[number];
+export { SL_FLOWOUTS, SL_FORMULAS, type SlFlowouts, type SlFormula } from '../../schemas/settings.ts';
 
 export interface QueueSettings {
   /** T: service-level threshold in seconds; a wait ≤ T is "within T" */

@@ -35,8 +35,8 @@ describe('board validation', () => {
     expect(errorOf(col)).toMatch(/^pages\[0\]\.widgets\[7\]\.columns\[1\]: must be one of/);
 
     const chart = board();
-    chart.pages[0].widgets[9].chart = 'pie';
-    expect(errorOf(chart)).toMatch(/^pages\[0\]\.widgets\[9\]\.chart: must be one of offered_answered_15m, service_level_today/);
+    chart.pages[2].widgets[6].chart = 'pie';
+    expect(errorOf(chart)).toMatch(/^pages\[2\]\.widgets\[6\]\.chart: must be one of offered_answered_15m, service_level_today/);
 
     const thresholds = board();
     thresholds.pages[0].widgets[0].thresholds.direction = 'sideways';
@@ -45,8 +45,8 @@ describe('board validation', () => {
 
   it('keeps widgets inside the 24-column grid', () => {
     const wide = board();
-    wide.pages[0].widgets[2].x = 22; // w 4
-    expect(errorOf(wide)).toBe('pages[0].widgets[2].w: x + w must be at most 24 (got x 22, w 4)');
+    wide.pages[0].widgets[2].x = 22; // w 3
+    expect(errorOf(wide)).toBe('pages[0].widgets[2].w: x + w must be at most 24 (got x 22, w 3)');
     const neg = board();
     neg.pages[0].widgets[4].y = -1;
     expect(errorOf(neg)).toMatch(/^pages\[0\]\.widgets\[4\]\.y: /);
@@ -54,14 +54,14 @@ describe('board validation', () => {
     frac.pages[0].widgets[4].w = 2.5;
     expect(errorOf(frac)).toMatch(/^pages\[0\]\.widgets\[4\]\.w: expected integer/);
     const big = board();
-    big.pages[0].widgets[8].w = 25;
-    expect(errorOf(big)).toMatch(/^pages\[0\]\.widgets\[8\]\.w: /);
+    big.pages[0].widgets[7].w = 25;
+    expect(errorOf(big)).toMatch(/^pages\[0\]\.widgets\[7\]\.w: /);
   });
 
   it('refuses duplicate widget ids, several scopes, a missing name or no pages', () => {
     const dup = board();
     dup.pages[0].widgets[1].id = dup.pages[0].widgets[0].id;
-    expect(errorOf(dup)).toBe('pages[0].widgets[1].id: another widget of this page has the id "waiting"');
+    expect(errorOf(dup)).toBe('pages[0].widgets[1].id: another widget of this page has the id "queues-waiting"');
     const scope = board();
     scope.pages[0].widgets[0].scope = { queue: 'billing', site: 'berlin' };
     expect(errorOf(scope)).toBe('pages[0].widgets[0].scope: at most one of queue, site, team (got queue, site)');

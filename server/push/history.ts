@@ -7,6 +7,7 @@
  */
 import type { Store } from '../../platform/store/store.ts';
 import type { EventType } from '../../schemas/events.ts';
+import type { LiveHistoryInterval, LiveHistoryResponse } from '../../schemas/live.ts';
 import {
   addQueueCounters,
   callContributions,
@@ -25,22 +26,9 @@ export const INTERVAL_MS = 15 * 60_000;
 /** events of a call looked for before and after the day (calls queued that day) */
 const MARGIN_MS = 4 * 3_600_000;
 
-export interface HistoryInterval {
-  /** epoch ms of the interval's start */
-  start: number;
-  offered: number;
-  answered: number;
-  /** by the queue's formula (several queues: the default formula), 0–1 or null */
-  service_level: number | null;
-}
-
-export interface HistoryResponse {
-  time_zone: string;
-  day: string;
-  intervals: HistoryInterval[];
-  last_week_day: string;
-  last_week: { start: number; offered: number; answered: number }[];
-}
+// The response's JSON shape is a wire shape shared with the apps (schemas/live.ts).
+export type HistoryResponse = LiveHistoryResponse;
+export type HistoryInterval = LiveHistoryInterval;
 
 export interface HistoryScope {
   /** queues counted; empty = every queue */
@@ -112,7 +100,10 @@ export class LiveHistory {
     return {
       time_zone: scope.zone,
       day: today.key,
-      intervals: cur.map((c, i) => ({ start: today.start + i * INTERVAL_MS, offered: c.offered, answered: c.answered, service_level: round4(queueFigures(c, single).service_level) })),
+      // Today up to the interval now running: the rest of the day has not happened (a gap, not zeros).
+      intervals: cur
+        .slice(0, Math.floor((now - today.start) / INTERVAL_MS) + 1)
+        .map((c, i) => ({ start: today.start + i * INTERVAL_MS, offered: c.offered, answered: c.answered, service_level: round4(queueFigures(c, single).service_level) })),
       last_week_day: lastWeek.key,
       last_week: prev.map((c, i) => ({ start: lastWeek.start + i * INTERVAL_MS, offered: c.offered, answered: c.answered })),
     };

@@ -33,7 +33,7 @@ import { validateBatch, type NormalizedEvent } from '../../schemas/validate.ts';
 import { EventFactory, type TsFormat } from './event-factory.ts';
 import type { ClientConfig, ClientReport, FromClient, ToClient } from './ingest-client.ts';
 import { availableParallelism } from 'node:os';
-import { freePort, waitHealthy } from '../helpers/server-process.ts';
+import { exited, startBenchServer, type BenchServer } from './bench-server.ts';
 import { cpuDelta, cpuSnapshot, machineBusyMs, selfCpuMs, vmMB } from './proc.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -92,50 +92,15 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
 // ---------------------------------------------------------------------------------------------
 // server
 
-interface Server {
-  child: ChildProcess;
-  pid: number;
-  base: string;
-  output: string[];
-}
-
-async function startServer(dataDir: string, key: string, adminPassword: string): Promise<Server> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    INGEST_KEY: key,
-    ADMIN_PASSWORD: adminPassword,
-    SIMULATOR: 'off',
-  };
+function startServer(dataDir: string, key: string, adminPassword: string): Promise<BenchServer> {
+  const env: Record<string, string> = {};
   if (opts.flushMs !== undefined) env.FLUSH_MS = String(opts.flushMs);
   if (opts.flushMinRows !== undefined) env.FLUSH_MIN_ROWS = String(opts.flushMinRows);
   if (opts.maxPendingRows !== undefined) env.MAX_PENDING_ROWS = String(opts.maxPendingRows);
-  // The node flags of `npm start` (package.json); BENCH_SERVER_NODE_FLAGS overrides them.
-  const serverFlags = process.env.BENCH_SERVER_NODE_FLAGS ?? '--max-semi-space-size=64';
-  const nodeArgs = [...serverFlags.split(' ').filter(Boolean), '--import', 'tsx'];
-  if (opts.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.profile}`);
-  const child = spawn(process.execPath, [...nodeArgs, 'server/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  const keep = (chunk: Buffer) => {
-    output.push(...String(chunk).split('\n').filter(Boolean));
-    if (output.length > 200) output.splice(0, output.length - 200);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const base = `http://127.0.0.1:${port}`;
-  await waitHealthy(base, child, 120_000, () => output.join('\n'));
-  return { child, pid: child.pid!, base, output };
+  return startBenchServer({ dataDir, key, adminPassword, env, cpuProfileDir: opts.profile });
 }
 
 async function readMetrics(base: string, adminPassword: string): Promise<Map<string, number>> {
@@ -337,7 +302,7 @@ async function main(): Promise<number> {
   const directDir = mkdtempSync(join(tmpdir(), 'callboard-bench-direct-'));
   const key = `bench-key-${runTag}-${Math.random().toString(36).slice(2)}`;
   const adminPassword = `bench-${Math.random().toString(36).slice(2)}`;
-  let server: Server | null = null;
+  let server: BenchServer | null = null;
   let failures: string[] = [];
   try {
     say(

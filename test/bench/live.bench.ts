@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { freePort, waitHealthy } from '../helpers/server-process.ts';
+import { exited, startBenchServer, type BenchServer } from './bench-server.ts';
 import { EventFactory } from './event-factory.ts';
 import type { BoardClientConfig, BoardClientReport, FromBoardClient, ToBoardClient } from './live-board-client.ts';
 import { cpuDelta, cpuSnapshot, machineBusyMs, vmMB } from './proc.ts';
@@ -79,27 +79,8 @@ const say = (line: string) => process.stdout.write(line + '\n');
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-async function startServer(dataDir: string, key: string, adminPassword: string) {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, INGEST_KEY: key, ADMIN_PASSWORD: adminPassword, SIMULATOR: 'off' };
-  // The node flags of `npm start` (package.json); BENCH_SERVER_NODE_FLAGS overrides them.
-  const serverFlags = process.env.BENCH_SERVER_NODE_FLAGS ?? '--max-semi-space-size=64';
-  const child = spawn(process.execPath, [...serverFlags.split(' ').filter(Boolean), '--import', 'tsx', 'server/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  const keep = (chunk: Buffer) => {
-    output.push(...String(chunk).split('\n').filter(Boolean));
-    if (output.length > 200) output.splice(0, output.length - 200);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const base = `http://127.0.0.1:${port}`;
-  await waitHealthy(base, child, 120_000, () => output.join('\n'));
-  return { child, pid: child.pid!, base, output };
+function startServer(dataDir: string, key: string, adminPassword: string): Promise<BenchServer> {
+  return startBenchServer({ dataDir, key, adminPassword });
 }
 
 function viewsFor(mode: string): Record<string, string[]>[] {

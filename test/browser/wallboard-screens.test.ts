@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import uWS from 'uWebSockets.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAppsBuilt, registerStaticApps } from '../../server/static-apps.ts';
-import { browserAvailable, launchChromium } from '../helpers/browser.ts';
+import { browserAvailable, launchChromium, untranslatedText } from '../helpers/browser.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SHOTS = process.env.SCREENSHOT_DIR ?? join(ROOT, 'test-results', 'wallboard');
@@ -266,21 +266,6 @@ async function installFixture(context: BrowserContext, fx: Fixture): Promise<voi
 }
 
 // ---------------------------------------------------------------- the tests
-/** Page script: visible text that is a message key or untranslated English (data is marked translate="no"). */
-const SCAN_UNTRANSLATED = `(() => {
-  const out = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const ok = /^(callboard|English|ID|T|S|SL|ASA|AHT|API|Prometheus \\/metrics|Delete|Shift|[\\d\\s:.,%/+—–·×()-]*)$/;
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const el = n.parentElement;
-    if (!el || el.closest('[translate="no"], script, style')) continue;
-    const s = (n.textContent || '').trim();
-    if (!s || ok.test(s)) continue;
-    if (/⟦/.test(s) || /^[a-z][A-Za-z]*\\.[A-Za-z0-9_.-]+$/.test(s) || (/[A-Za-z]{3,}/.test(s) && !/[\\u4e00-\\u9fff]/.test(s))) out.push(s);
-  }
-  return out;
-})()`;
-
 describe.skipIf(!browserAvailable)('wallboard screens (fixture center)', () => {
   let browser: Browser;
   let base: string;
@@ -324,7 +309,7 @@ describe.skipIf(!browserAvailable)('wallboard screens (fixture center)', () => {
 
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 
-  const untranslated = (page: Page) => page.evaluate<string[]>(SCAN_UNTRANSLATED);
+  const untranslated = untranslatedText;
 
   it('desktop board, English and Chinese', async () => {
     for (const locale of ['en', 'zh-CN'] as const) {

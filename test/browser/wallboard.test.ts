@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAppsBuilt } from '../../server/static-apps.ts';
-import { browserAvailable, launchChromium } from '../helpers/browser.ts';
+import { browserAvailable, launchChromium, untranslatedText } from '../helpers/browser.ts';
 import { removeDir, ServerProcess, tempDataDir, TEST_ADMIN_PASSWORD, TEST_INGEST_KEY } from '../helpers/server-process.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -19,21 +19,6 @@ const SHOTS = process.env.SCREENSHOT_DIR ?? join(ROOT, 'test-results', 'wallboar
 
 let seq = 0;
 const uid = (p: string) => `wbt-${p}-${process.pid}-${++seq}`;
-
-/** Page script: visible text that is a message key or untranslated English (data is marked translate="no"). */
-const SCAN_UNTRANSLATED = `(() => {
-  const out = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const ok = /^(callboard|English|ID|T|S|SL|ASA|AHT|API|Prometheus \\/metrics|Delete|Shift|[\\d\\s:.,%/+—–·×()-]*)$/;
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const el = n.parentElement;
-    if (!el || el.closest('[translate="no"], script, style')) continue;
-    const s = (n.textContent || '').trim();
-    if (!s || ok.test(s)) continue;
-    if (/⟦/.test(s) || /^[a-z][A-Za-z]*\\.[A-Za-z0-9_.-]+$/.test(s) || (/[A-Za-z]{3,}/.test(s) && !/[\\u4e00-\\u9fff]/.test(s))) out.push(s);
-  }
-  return out;
-})()`;
 
 describe.skipIf(!browserAvailable)('wallboard app in Chromium against the server', () => {
   const dir = tempDataDir('browser-wallboard');
@@ -222,7 +207,7 @@ describe.skipIf(!browserAvailable)('wallboard app in Chromium against the server
 
   it('has no untranslated strings in the Chinese UI', async () => {
     const { context, page } = await signedIn('zh-CN');
-    const scan = () => page.evaluate<string[]>(SCAN_UNTRANSLATED);
+    const scan = () => untranslatedText(page);
     const pages: [string, string][] = [
       ['#/boards', '[data-testid="tile"]'],
       ['#/boards/new', '[data-testid="widget-handle"]'],
