@@ -17,12 +17,13 @@ export interface Principal {
 
 /**
  * ingest: send events; read: raw export and report APIs; metrics: /metrics; admin: manage users and keys;
- * live: live data and boards (read); directory: edit sites, queues, teams, agents, boards and display tokens.
+ * live: live data and boards (read); directory: edit sites, queues, teams, agents, boards and display tokens;
+ * recordings: read call recordings (metadata, audio, peaks).
  */
-export type Scope = 'ingest' | 'read' | 'metrics' | 'admin' | 'live' | 'directory';
-export const SCOPES: readonly Scope[] = ['ingest', 'read', 'metrics', 'admin', 'live', 'directory'];
+export type Scope = 'ingest' | 'read' | 'metrics' | 'admin' | 'live' | 'directory' | 'recordings';
+export const SCOPES: readonly Scope[] = ['ingest', 'read', 'metrics', 'admin', 'live', 'directory', 'recordings'];
 /** Scopes an API key may be given (`directory` is for people: users' roles grant it). */
-export const KEY_SCOPES: readonly Scope[] = ['ingest', 'read', 'metrics', 'admin', 'live'];
+export const KEY_SCOPES: readonly Scope[] = ['ingest', 'read', 'metrics', 'admin', 'live', 'recordings'];
 
 export interface Credentials {
   authorization: string;

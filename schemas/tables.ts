@@ -13,6 +13,7 @@ export const TABLES = {
   boards: 'boards',
   displayTokens: 'display_tokens',
   helpAcks: 'help_acks',
+  recordings: 'recordings',
 } as const;
 
 /**

@@ -14,6 +14,9 @@ import { registerStaticApps } from './static-apps.ts';
 import { registerSettingsRoutes } from './routes/settings-routes.ts'; // settings and directory (issue 8)
 import type { DirectoryService } from './directory/directory-service.ts'; // settings and directory (issue 8)
 import { registerLiveRoutes, type LiveDirectory, type LiveService } from './push/index.ts'; // live push (issue 8)
+import { registerRecordingUpload } from '../ingest/recordings/routes.ts'; // recordings (issue 9)
+import type { RecordingService } from '../ingest/recordings/service.ts'; // recordings (issue 9)
+import { registerRecordingRoutes } from './routes/recording-routes.ts'; // recordings (issue 9)
 
 const LOGIN_PAGE = readFileSync(new URL('./static/login.html', import.meta.url), 'utf8');
 const HEALTH_CACHE_MS = 1000;
@@ -34,6 +37,8 @@ export interface ServerDeps {
   live?: { service: LiveService; directory: LiveDirectory } | undefined;
   /** settings and directory (issue 8, server/directory/); without it no directory, board or display-token routes */
   directory?: DirectoryService | undefined;
+  /** recordings (issue 9): upload, pipeline, read APIs; without it no /v1/recordings routes */
+  recordings?: RecordingService | undefined;
 }
 
 export interface RunningServer {
@@ -61,6 +66,10 @@ export function createApp(deps: ServerDeps) {
   });
   registerAuthRoutes(app, deps.auth, log, { cookieSecure: deps.cookieSecure });
   if (deps.directory) registerSettingsRoutes(app, deps.auth, deps.directory, log); // settings and directory (issue 8)
+  if (deps.recordings) {
+    registerRecordingUpload(app, { auth: deps.auth, recordings: deps.recordings, log }); // issue 9
+    registerRecordingRoutes(app, deps.auth, deps.recordings, log); // issue 9
+  }
   const live = deps.live && registerLiveRoutes(app, { live: deps.live.service, directory: deps.live.directory, auth: deps.auth, store: deps.store, log, metrics: deps.metrics }); // issue 8
 
   let health: { ok: boolean; at: number; error?: string } = { ok: false, at: 0 };

@@ -17,6 +17,11 @@ describe('loadConfig', () => {
     [{ HOST: 'not a host!' }, /^HOST: must be an IP address or a host name/],
     [{ MAX_FUTURE_SKEW_MS: '-5' }, /^MAX_FUTURE_SKEW_MS: must be an integer/],
     [{ DEFAULT_TIME_ZONE: 'Mars/Base' }, /^DEFAULT_TIME_ZONE: not an IANA time zone/],
+    [{ RECORDINGS_MAX_BYTES: '10' }, /^RECORDINGS_MAX_BYTES: must be an integer from 1024/],
+    [{ RECORDINGS_JOBS: '0' }, /^RECORDINGS_JOBS: must be an integer from 1 to 64/],
+    [{ RECORDINGS_QUEUE: 'lots' }, /^RECORDINGS_QUEUE: must be an integer/],
+    [{ RECORDINGS_TTL_DAYS: '-1' }, /^RECORDINGS_TTL_DAYS: must be an integer/],
+    [{ RECORDINGS_RENDITION: 'mp3' }, /^RECORDINGS_RENDITION: must be one of wav, opus/],
   ])('names the variable that is wrong: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
@@ -24,6 +29,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ LOG_LEVEL: 'debug', HOST: '::1', MAX_FUTURE_SKEW_MS: '60000' })).toMatchObject({ logLevel: 'debug', host: '::1', maxFutureSkewMs: 60_000 });
     expect(loadConfig({ HOST: 'callboard.example.org' }).host).toBe('callboard.example.org');
     expect(loadConfig({}).maxFutureSkewMs).toBe(86_400_000);
+  });
+  it('reads the recordings settings', () => {
+    expect(loadConfig({})).toMatchObject({ ffmpegPath: undefined, recordingsMaxBytes: 500 * 1024 * 1024, recordingsJobs: 2, recordingsQueue: 100, recordingsTtlDays: 0, recordingsRendition: 'wav' });
+    expect(loadConfig({ FFMPEG_PATH: '/usr/bin/ffmpeg', RECORDINGS_JOBS: '4', RECORDINGS_TTL_DAYS: '90', RECORDINGS_RENDITION: 'opus' })).toMatchObject({
+      ffmpegPath: '/usr/bin/ffmpeg',
+      recordingsJobs: 4,
+      recordingsTtlDays: 90,
+      recordingsRendition: 'opus',
+    });
   });
   it('reads SIMULATOR=off and a server URL', () => {
     expect(loadConfig({ SIMULATOR: 'off', CLICKHOUSE_URL: 'http://ch:8123' })).toMatchObject({ simulator: false, clickhouseUrl: 'http://ch:8123' });

@@ -36,6 +36,13 @@ export interface Config {
   logLevel: LogLevelName;
   /** IANA zone given to sites first seen in events */
   defaultTimeZone: string;
+  /** recordings (issue 9): ffmpeg binary (else @ffmpeg-installer/ffmpeg), upload limit, job queue, retention, rendition */
+  ffmpegPath: string | undefined;
+  recordingsMaxBytes: number;
+  recordingsJobs: number;
+  recordingsQueue: number;
+  recordingsTtlDays: number;
+  recordingsRendition: 'wav' | 'opus';
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -138,5 +145,11 @@ export function loadConfig(env: Env = process.env): Config {
     maxFutureSkewMs: int(env, 'MAX_FUTURE_SKEW_MS', DEFAULT_MAX_FUTURE_SKEW_MS, 0, 366 * 86_400_000),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     defaultTimeZone: timeZone(env, 'DEFAULT_TIME_ZONE', systemTimeZone()),
+    ffmpegPath: optional(env, 'FFMPEG_PATH'),
+    recordingsMaxBytes: int(env, 'RECORDINGS_MAX_BYTES', 500 * 1024 * 1024, 1024),
+    recordingsJobs: int(env, 'RECORDINGS_JOBS', 2, 1, 64),
+    recordingsQueue: int(env, 'RECORDINGS_QUEUE', 100, 1, 100_000),
+    recordingsTtlDays: int(env, 'RECORDINGS_TTL_DAYS', 0, 0, 36_500),
+    recordingsRendition: oneOf(env, 'RECORDINGS_RENDITION', ['wav', 'opus'] as const, 'wav'),
   };
 }

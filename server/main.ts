@@ -12,6 +12,8 @@ import { ConfigError, loadConfig } from './config.ts';
 import { checkScenario, scenarioSiteZones, startSimulator } from './simulator.ts';
 import { DirectoryService, FIRST_SEEN_BY } from './directory/directory-service.ts'; // settings and directory (issue 8)
 import { InProcessLiveBus, LiveService, type LiveDirectory } from './push/index.ts';
+import { FfmpegUnavailableError, resolveFfmpeg } from '../ingest/recordings/ffmpeg.ts'; // recordings (issue 9)
+import { RecordingService } from '../ingest/recordings/service.ts'; // recordings (issue 9)
 
 const log = createLogger('server');
 
@@ -66,6 +68,35 @@ async function main(): Promise<void> {
   void live.start().catch((err: unknown) => log('error', 'live engine start failed', { err }));
   metrics.gauge('callboard_live_events_total', 'Events applied to the live engine since its last rebuild', () => live.engine.stats.events);
 
+  // Recordings (issue 9): ffmpeg checked once; rows left processing by a previous run are queued again.
+  let ffmpeg;
+  try {
+    ffmpeg = resolveFfmpeg(cfg.ffmpegPath);
+  } catch (err) {
+    if (err instanceof FfmpegUnavailableError) throw new ConfigError(`FFMPEG_PATH: ${err.message}`);
+    throw err;
+  }
+  if (cfg.recordingsRendition === 'opus' && !ffmpeg.hasLibopus) throw new ConfigError(`RECORDINGS_RENDITION: opus needs an ffmpeg with libopus (${ffmpeg.path} has none)`);
+  const recordings = new RecordingService({
+    dataDir: cfg.dataDir,
+    ffmpeg,
+    store,
+    log,
+    audit: (actor, action, target, detail) => auth.audit(actor, action, target, detail),
+    maxJobs: cfg.recordingsJobs,
+    maxQueue: cfg.recordingsQueue,
+    maxBytes: cfg.recordingsMaxBytes,
+    ttlDays: cfg.recordingsTtlDays,
+    rendition: cfg.recordingsRendition,
+  });
+  await recordings.start();
+  log('info', 'recordings ready', { ffmpeg: ffmpeg.version, rendition: cfg.recordingsRendition });
+  metrics.gauge('callboard_recordings_queued', 'Recording jobs waiting for ffmpeg', () => recordings.queued);
+  metrics.gauge('callboard_recordings_running', 'Recording jobs running', () => recordings.active);
+  metrics.gauge('callboard_recordings_processed_total', 'Recordings processed to ready since start', () => recordings.stats.processed);
+  metrics.gauge('callboard_recordings_failed_total', 'Recordings that ended failed since start', () => recordings.stats.failed);
+  metrics.gauge('callboard_recordings_refused_total', 'Uploads refused with 429 (queue full) since start', () => recordings.stats.refused);
+
   // `npm start` stays one command: the web apps are built when missing or older than their sources.
   await ensureAppsBuilt(log, { root: fileURLToPath(new URL('..', import.meta.url)) });
   const server = await createApp({
@@ -81,6 +112,7 @@ async function main(): Promise<void> {
     maxFutureSkewMs: cfg.maxFutureSkewMs,
     live: { service: live, directory: liveDirectory },
     directory, // settings and directory routes (issue 8)
+    recordings, // issue 9
   }).listen(cfg.host, cfg.port);
   log('info', 'listening', { port: server.port, url: `http://localhost:${server.port}/` });
 
@@ -107,6 +139,7 @@ async function main(): Promise<void> {
     server.stopListening();
     const flushed = await writer.close(cfg.shutdownTimeoutMs);
     live.stop();
+    recordings.close(); // issue 9: running jobs are queued again on the next start
     await directory.close(); // first-seen rows still waiting (issue 8)
     if (!flushed) log('error', 'shutdown timeout: some accepted events were not written and were not acknowledged', { pending: writer.pendingRows });
     await store.close();

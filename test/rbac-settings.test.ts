@@ -135,7 +135,7 @@ describe('roles and display tokens', () => {
   it('answers /v1/auth/me with every role, role = the first, and the union of scopes', async () => {
     const me = (await (await call('lead', 'GET', '/v1/auth/me')).json()) as { roles: string[]; role: string; scopes: string[] };
     expect(me).toMatchObject({ kind: 'user', name: 'lead', roles: ['qa', 'supervisor'], role: 'qa' });
-    expect(me.scopes.sort()).toEqual(['directory', 'live']);
+    expect(me.scopes.sort()).toEqual(['directory', 'live', 'recordings']);
     const { users } = await asAdmin<{ users: { username: string; roles: string[] }[] }>('GET', '/v1/users');
     expect(users.find((u) => u.username === 'new-admin')?.roles).toEqual(['agent', 'qa']);
     const display = (await (await call('display', 'GET', '/v1/auth/me')).json()) as Record<string, unknown>;

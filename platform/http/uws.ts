@@ -22,6 +22,7 @@ export const STATUS: Record<number, string> = {
   200: '200 OK',
   201: '201 Created',
   204: '204 No Content',
+  206: '206 Partial Content',
   302: '302 Found',
   400: '400 Bad Request',
   401: '401 Unauthorized',
@@ -30,9 +31,11 @@ export const STATUS: Record<number, string> = {
   405: '405 Method Not Allowed',
   409: '409 Conflict',
   413: '413 Payload Too Large',
+  416: '416 Range Not Satisfiable',
   429: '429 Too Many Requests',
   500: '500 Internal Server Error',
   503: '503 Service Unavailable',
+  507: '507 Insufficient Storage',
 };
 
 /** Sends a whole response (corked); a no-op when the client went away. */
@@ -128,6 +131,8 @@ export interface RequestInfo {
   authorization: string;
   cookie: string;
   contentType: string;
+  /** the `Range` header ('' when absent) */
+  range: string;
   remote: string;
 }
 
@@ -139,6 +144,7 @@ export function requestInfo(req: HttpRequest, res: HttpResponse): RequestInfo {
     authorization: req.getHeader('authorization'),
     cookie: req.getHeader('cookie'),
     contentType: req.getHeader('content-type'),
+    range: req.getHeader('range'),
     remote: Buffer.from(res.getRemoteAddressAsText()).toString(),
   };
 }

@@ -6,13 +6,13 @@ export type Role = (typeof ROLES)[number];
 /**
  * What each role may do; a user holding several roles has the union. `live`: see live data
  * and boards; `directory`: edit sites, queues, teams, agents, boards and display tokens (sites
- * and users need `admin`). The role-specific apps (QA, reports) extend this.
+ * and users need `admin`); `recordings`: read call recordings. The role-specific apps (QA, reports) extend this.
  */
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
-  admin: ['read', 'metrics', 'admin', 'live', 'directory'],
-  manager: ['live'],
-  supervisor: ['live', 'directory'],
-  qa: ['live'],
+  admin: ['read', 'metrics', 'admin', 'live', 'directory', 'recordings'],
+  manager: ['live', 'recordings'],
+  supervisor: ['live', 'directory', 'recordings'],
+  qa: ['live', 'recordings'],
   agent: [],
 };
 

@@ -223,6 +223,7 @@ export const en = {
   'scope.readHint': 'export raw events, read reports',
   'scope.liveHint': 'read live data',
   'scope.directoryHint': 'edit sites, queues, teams, agents, boards',
+  'scope.recordingsHint': 'read call recordings (audio, waveform, speech figures)',
   'scope.metricsHint': 'Prometheus /metrics',
   'scope.adminHint': 'manage users and keys',
 

@@ -225,6 +225,7 @@ export const zhCN: Record<WallboardKey, string> = {
   'scope.readHint': '导出原始事件、读取报表',
   'scope.liveHint': '读取实时数据',
   'scope.directoryHint': '编辑站点、队列、班组、座席、看板',
+  'scope.recordingsHint': '读取通话录音（音频、波形、语音指标）',
   'scope.metricsHint': 'Prometheus /metrics',
   'scope.adminHint': '管理用户和密钥',
 
