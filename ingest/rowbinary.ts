@@ -1,8 +1,6 @@
-import type { NormalizedEvent } from '../schemas/validate.ts';
+import { LATEST_STORABLE_TS, type NormalizedEvent } from '../schemas/validate.ts';
 
 const TWO_32 = 2 ** 32;
-/** DateTime64(3)'s upper bound, 2299-12-31, in epoch ms. */
-const MAX_MILLIS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
 
 /** A growable byte buffer that rows are appended to, so a flush needs no concatenation. */
 export class ByteSink {
@@ -66,7 +64,7 @@ const worst = (s: string) => s.length * 3 + 5;
  * All or nothing: if the row cannot be encoded, the sink is left as it was and the error thrown.
  */
 export function encodeEventRow(e: NormalizedEvent, received: number, source: string, sink: ByteSink): void {
-  if (!(e.ts >= 0 && e.ts <= MAX_MILLIS) || !(received >= 0 && received <= MAX_MILLIS)) {
+  if (!(e.ts >= 0 && e.ts <= LATEST_STORABLE_TS) || !(received >= 0 && received <= LATEST_STORABLE_TS)) {
     throw new RangeError(`ts ${e.ts} is outside the storable range`);
   }
   sink.reserve(

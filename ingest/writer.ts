@@ -1,5 +1,5 @@
 import { EVENT_COLUMNS, TABLES } from '../schemas/tables.ts';
-import type { NormalizedEvent } from '../schemas/validate.ts';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, type NormalizedEvent } from '../schemas/validate.ts';
 import type { Logger } from '../platform/log.ts';
 import { FLUSH_SECONDS_BUCKETS, type Registry } from '../platform/metrics.ts';
 import { newestStored, storedIdsInWindow } from './queries/dedup-warmup.ts';
@@ -21,7 +21,7 @@ export interface WriterOptions {
   /** on start, ids of events this close (ms) to the newest stored event are loaded */
   dedupWarmMs: number;
   /**
-   * Live hook (issue 8): told synchronously of the events a `write` takes as new (validated,
+   * Live hook: told synchronously of the events a `write` takes as new (validated,
    * not duplicates), right after they are taken and before the insert, so a board never
    * waits for the flush. Must not throw and must be quick (it runs on the ingest path).
    */
@@ -138,7 +138,7 @@ export class EventWriter {
    * The window ends at the server's clock, never at a stored future `ts`: whatever was
    * stored, the warm-up stays anchored to now and start-up cannot fail on the data.
    */
-  async start(maxFutureSkewMs = 24 * 3600_000): Promise<void> {
+  async start(maxFutureSkewMs = DEFAULT_MAX_FUTURE_SKEW_MS): Promise<void> {
     const now = this.clock();
     const ceiling = now + maxFutureSkewMs;
     const latest = await newestStored(this.store, { ceiling });
@@ -192,7 +192,7 @@ export class EventWriter {
       const cur = this.current;
       const received = this.clock();
       let added = 0;
-      const taken: NormalizedEvent[] | null = this.opts.onAccepted ? [] : null; // live hook (issue 8)
+      const taken: NormalizedEvent[] | null = this.opts.onAccepted ? [] : null;
       for (const at of positions) {
         const e = events[at]!;
         const gen = this.known.get(source)?.get(e.id);
@@ -224,7 +224,7 @@ export class EventWriter {
         added++;
         taken?.push(e);
       }
-      // Live hook (issue 8): the new events go to the live engine now, before the insert.
+      // Live hook: the new events go to the live engine now, before the insert.
       if (taken !== null && taken.length > 0) this.notifyAccepted(taken, source);
       if (added > 0) {
         cur.rows += added;
@@ -255,7 +255,7 @@ export class EventWriter {
     return result;
   }
 
-  /** Live hook (issue 8): a failing listener is logged, never fails the write. */
+  /** Live hook: a failing listener is logged, never fails the write. */
   private notifyAccepted(events: readonly NormalizedEvent[], source: string): void {
     try {
       this.opts.onAccepted?.(events, source);

@@ -1,5 +1,5 @@
 /**
- * JSON shapes of the live read side (issue 8): the body of `GET /v1/live/snapshot` and the
+ * JSON shapes of the live read side: the body of `GET /v1/live/snapshot` and the
  * frames of the `/v1/live` WebSocket. The server's live engine builds them
  * (server/live/), the apps read them; types only, nothing here exists at run time.
  * Ratios are fractions 0–1 (4 decimals), durations seconds (0.1 s), instants epoch ms.

@@ -1,5 +1,5 @@
 /**
- * JSON shapes of the settings and directory API (issue 8): sites, queues, teams, agents,
+ * JSON shapes of the settings and directory API: sites, queues, teams, agents,
  * boards and display tokens, and the per-queue metric settings they carry. Boards are TypeBox
  * schemas (the server validates board bodies with them, server/directory/board-schema.ts);
  * the rest are types only. Apps import types only from here (`import type`), so TypeBox

@@ -47,11 +47,14 @@ export function limitsAt(now: number, maxFutureSkewMs = DEFAULT_MAX_FUTURE_SKEW_
   return { minTs: EARLIEST_TS, maxTs: now + maxFutureSkewMs };
 }
 
+/** The latest instant the store's `DateTime64(3)` columns hold (2299-12-31). */
+export const LATEST_STORABLE_TS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
+
 /**
  * For checking a stream made in simulated time (the ACD's audit, offline feeds), where no
- * server clock applies: the lower bound stays, the upper is the store's (2299-12-31).
+ * server clock applies: the lower bound stays, the upper is the store's.
  */
-export const SIMULATED_TIME_LIMITS: ValidationLimits = { minTs: EARLIEST_TS, maxTs: Date.UTC(2299, 11, 31, 23, 59, 59, 999) };
+export const SIMULATED_TIME_LIMITS: ValidationLimits = { minTs: EARLIEST_TS, maxTs: LATEST_STORABLE_TS };
 
 // A lone surrogate cannot be stored as UTF-8: the column would differ from what was sent.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;

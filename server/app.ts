@@ -11,12 +11,12 @@ import type { EventWriter } from '../ingest/writer.ts';
 import type { AuthService } from './auth/auth-service.ts';
 import { registerAuthRoutes } from './routes/auth-routes.ts';
 import { registerStaticApps } from './static-apps.ts';
-import { registerSettingsRoutes } from './routes/settings-routes.ts'; // settings and directory (issue 8)
-import type { DirectoryService } from './directory/directory-service.ts'; // settings and directory (issue 8)
-import { registerLiveRoutes, type LiveDirectory, type LiveService } from './push/index.ts'; // live push (issue 8)
-import { registerRecordingUpload } from '../ingest/recordings/routes.ts'; // recordings (issue 9)
-import type { RecordingService } from '../ingest/recordings/service.ts'; // recordings (issue 9)
-import { registerRecordingRoutes } from './routes/recording-routes.ts'; // recordings (issue 9)
+import { registerSettingsRoutes } from './routes/settings-routes.ts';
+import type { DirectoryService } from './directory/directory-service.ts';
+import { registerLiveRoutes, type LiveDirectory, type LiveService } from './push/index.ts';
+import { registerRecordingUpload } from '../ingest/recordings/routes.ts';
+import type { RecordingService } from '../ingest/recordings/service.ts';
+import { registerRecordingRoutes } from './routes/recording-routes.ts';
 
 const LOGIN_PAGE = readFileSync(new URL('./static/login.html', import.meta.url), 'utf8');
 const HEALTH_CACHE_MS = 1000;
@@ -33,11 +33,11 @@ export interface ServerDeps {
   /** most events in one batch; default DEFAULT_MAX_BATCH_EVENTS (ingest/parse-body.ts) */
   maxBatchEvents?: number | undefined;
   maxFutureSkewMs?: number | undefined;
-  /** live engine and its directory (issue 8, server/push/); without it no /v1/live routes */
+  /** live engine and its directory (server/push/); without it no /v1/live routes */
   live?: { service: LiveService; directory: LiveDirectory } | undefined;
-  /** settings and directory (issue 8, server/directory/); without it no directory, board or display-token routes */
+  /** settings and directory (server/directory/); without it no directory, board or display-token routes */
   directory?: DirectoryService | undefined;
-  /** recordings (issue 9): upload, pipeline, read APIs; without it no /v1/recordings routes */
+  /** recordings: upload, pipeline, read APIs; without it no /v1/recordings routes */
   recordings?: RecordingService | undefined;
 }
 
@@ -65,12 +65,12 @@ export function createApp(deps: ServerDeps) {
     maxFutureSkewMs: deps.maxFutureSkewMs,
   });
   registerAuthRoutes(app, deps.auth, log, { cookieSecure: deps.cookieSecure });
-  if (deps.directory) registerSettingsRoutes(app, deps.auth, deps.directory, log); // settings and directory (issue 8)
+  if (deps.directory) registerSettingsRoutes(app, deps.auth, deps.directory, log);
   if (deps.recordings) {
-    registerRecordingUpload(app, { auth: deps.auth, recordings: deps.recordings, log }); // issue 9
-    registerRecordingRoutes(app, deps.auth, deps.recordings, log); // issue 9
+    registerRecordingUpload(app, { auth: deps.auth, recordings: deps.recordings, log });
+    registerRecordingRoutes(app, deps.auth, deps.recordings, log);
   }
-  const live = deps.live && registerLiveRoutes(app, { live: deps.live.service, directory: deps.live.directory, auth: deps.auth, store: deps.store, log, metrics: deps.metrics }); // issue 8
+  const live = deps.live && registerLiveRoutes(app, { live: deps.live.service, directory: deps.live.directory, auth: deps.auth, store: deps.store, log, metrics: deps.metrics });
 
   let health: { ok: boolean; at: number; error?: string } = { ok: false, at: 0 };
   app.get('/healthz', (res) => {
@@ -119,7 +119,7 @@ export function createApp(deps: ServerDeps) {
             stopListening() {
               uWS.us_listen_socket_close(socket);
               ingest.closeAll();
-              live?.closeAll(); // issue 8
+              live?.closeAll();
             },
           });
         });

@@ -36,7 +36,7 @@ export interface Config {
   logLevel: LogLevelName;
   /** IANA zone given to sites first seen in events */
   defaultTimeZone: string;
-  /** recordings (issue 9): ffmpeg binary (else @ffmpeg-installer/ffmpeg), upload limit, job queue, retention, rendition */
+  /** recordings: ffmpeg binary (else @ffmpeg-installer/ffmpeg), upload limit, job queue, retention, rendition */
   ffmpegPath: string | undefined;
   recordingsMaxBytes: number;
   recordingsJobs: number;

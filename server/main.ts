@@ -10,10 +10,10 @@ import { ensureAppsBuilt } from './static-apps.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { checkScenario, scenarioSiteZones, startSimulator } from './simulator.ts';
-import { DirectoryService, FIRST_SEEN_BY } from './directory/directory-service.ts'; // settings and directory (issue 8)
+import { DirectoryService, FIRST_SEEN_BY } from './directory/directory-service.ts';
 import { InProcessLiveBus, LiveService, type LiveDirectory } from './push/index.ts';
-import { FfmpegUnavailableError, resolveFfmpeg } from '../ingest/recordings/ffmpeg.ts'; // recordings (issue 9)
-import { RecordingService } from '../ingest/recordings/service.ts'; // recordings (issue 9)
+import { FfmpegUnavailableError, resolveFfmpeg } from '../ingest/recordings/ffmpeg.ts';
+import { RecordingService } from '../ingest/recordings/service.ts';
 
 const log = createLogger('server');
 
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   metrics.gauge('callboard_auth_throttled_logins', 'Sign-ins answered 429 (locked out, or too many in progress) since start', () => auth.throttledLogins);
   metrics.gauge('callboard_auth_login_lockouts', 'Sign-in lockouts started (username or address) since start', () => auth.loginLockouts);
   await auth.bootstrap({ adminPassword: cfg.adminPassword, ingestKey: cfg.ingestKey });
-  // Settings and directory (issue 8): sites, queues, teams, agents, boards in memory; display-token changes re-emitted.
+  // Settings and directory: sites, queues, teams, agents, boards in memory; display-token changes re-emitted.
   const directory = new DirectoryService(store, {
     log,
     audit: (actor, action, target, detail) => auth.audit(actor, action, target, detail),
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  // Live engine (issue 8): accepted events go over the bus to the engine before the insert.
+  // Live engine: accepted events go over the bus to the engine before the insert.
   const liveBus = new InProcessLiveBus((err) => log('error', 'live bus listener failed', { error: String(err) }));
   const writer = new EventWriter(store, metrics, log, {
     flushMinRows: cfg.flushMinRows,
@@ -62,13 +62,13 @@ async function main(): Promise<void> {
   });
   await writer.start(cfg.maxFutureSkewMs);
   // The live engine reads names, sites, zones and settings from the directory, and is told of its changes.
-  const liveDirectory: LiveDirectory = directory; // settings and directory (issue 8)
-  const live = new LiveService({ store, bus: liveBus, directory: liveDirectory, log, defaultTimeZone: directory.defaultTimeZone }); // same zone as first-seen sites (issue 8)
+  const liveDirectory: LiveDirectory = directory;
+  const live = new LiveService({ store, bus: liveBus, directory: liveDirectory, log, defaultTimeZone: directory.defaultTimeZone }); // same zone as first-seen sites
   // Rebuilds today from the store in pages while the server already listens (live events apply meanwhile).
   void live.start().catch((err: unknown) => log('error', 'live engine start failed', { err }));
   metrics.gauge('callboard_live_events_total', 'Events applied to the live engine since its last rebuild', () => live.engine.stats.events);
 
-  // Recordings (issue 9): ffmpeg checked once; rows left processing by a previous run are queued again.
+  // Recordings: ffmpeg checked once; rows left processing by a previous run are queued again.
   let ffmpeg;
   try {
     ffmpeg = resolveFfmpeg(cfg.ffmpegPath);
@@ -111,8 +111,8 @@ async function main(): Promise<void> {
     maxBatchEvents: cfg.maxBatchEvents,
     maxFutureSkewMs: cfg.maxFutureSkewMs,
     live: { service: live, directory: liveDirectory },
-    directory, // settings and directory routes (issue 8)
-    recordings, // issue 9
+    directory,
+    recordings,
   }).listen(cfg.host, cfg.port);
   log('info', 'listening', { port: server.port, url: `http://localhost:${server.port}/` });
 
@@ -139,8 +139,8 @@ async function main(): Promise<void> {
     server.stopListening();
     const flushed = await writer.close(cfg.shutdownTimeoutMs);
     live.stop();
-    recordings.close(); // issue 9: running jobs are queued again on the next start
-    await directory.close(); // first-seen rows still waiting (issue 8)
+    recordings.close(); // running jobs are queued again on the next start
+    await directory.close(); // first-seen rows still waiting
     if (!flushed) log('error', 'shutdown timeout: some accepted events were not written and were not acknowledged', { pending: writer.pendingRows });
     await store.close();
     log('info', 'stopped');

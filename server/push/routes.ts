@@ -1,5 +1,5 @@
 /**
- * Live routes (issue 8): WebSocket `GET /v1/live`, `GET /v1/live/snapshot`,
+ * Live routes: WebSocket `GET /v1/live`, `GET /v1/live/snapshot`,
  * `GET /v1/live/history`, `POST /v1/live/help/:id/ack`. Every route checks the caller:
  * live data needs the `live` scope (admin, supervisor, manager, qa) or a display token;
  * acknowledging help needs the admin or supervisor role.

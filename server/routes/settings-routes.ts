@@ -6,7 +6,7 @@ import { registerBoardRoutes } from './board-routes.ts';
 import { registerDirectoryRoutes } from './directory-routes.ts';
 import { registerDisplayTokenRoutes } from './display-token-routes.ts';
 
-/** Settings and directory (issue 8): sites, queues, teams, agents, boards, display tokens. */
+/** Settings and directory: sites, queues, teams, agents, boards, display tokens. */
 export function registerSettingsRoutes(app: TemplatedApp, auth: AuthService, directory: DirectoryService, log: Logger): void {
   registerDirectoryRoutes(app, auth, directory, log);
   registerBoardRoutes(app, auth, directory, log);
