@@ -1,4 +1,5 @@
 /** Human names for scopes and queues, from the live data (which carries names) then the directory. */
+import { t } from '$ui/i18n.svelte.ts';
 import type { Scope } from './contract.ts';
 import { directory } from './directory.svelte.ts';
 import type { LiveStore } from './live.svelte.ts';
@@ -14,6 +15,22 @@ export function teamName(id: string): string {
 }
 export function agentName(live: LiveStore, id: string): string {
   return live.agents.find((a) => a.agent === id)?.name || directory.agents.find((a) => a.id === id)?.name || id;
+}
+
+/**
+ * The first-run board is created by the server with English names ("Center", and the pages
+ * "Queues", "Agents", "Trends"); while a supervisor has not renamed them, they are shown in
+ * the UI's language. Any other name is the supervisor's own text and is shown as written.
+ */
+const DEFAULT_BOARD_NAMES: Record<string, 'board.default.center' | 'board.default.queues' | 'board.default.agents' | 'board.default.trends'> = {
+  Center: 'board.default.center',
+  Queues: 'board.default.queues',
+  Agents: 'board.default.agents',
+  Trends: 'board.default.trends',
+};
+export function boardText(text: string): string {
+  const key = DEFAULT_BOARD_NAMES[text];
+  return key ? t(key) : text;
 }
 
 /** "Billing", "Berlin" … for a widget's own scope; empty for the center. */

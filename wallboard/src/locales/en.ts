@@ -6,6 +6,10 @@ export const en = {
 
   'board.pick': 'Board',
   'board.pageN': 'Page {n}',
+  'board.default.center': 'Center',
+  'board.default.queues': 'Queues',
+  'board.default.agents': 'Agents',
+  'board.default.trends': 'Trends',
   'board.today': 'Today · {zone}',
   'board.tvMode': 'TV mode',
   'board.edit': 'Edit board',

@@ -8,6 +8,10 @@ export const zhCN: Record<WallboardKey, string> = {
 
   'board.pick': '看板',
   'board.pageN': '第 {n} 页',
+  'board.default.center': '全中心',
+  'board.default.queues': '队列',
+  'board.default.agents': '座席',
+  'board.default.trends': '趋势',
   'board.today': '今日 · {zone}',
   'board.tvMode': '大屏模式',
   'board.edit': '编辑看板',
