@@ -18,10 +18,12 @@ export interface Principal {
 /**
  * ingest: send events; read: raw export and report APIs; metrics: /metrics; admin: manage users and keys;
  * live: live data and boards (read); directory: edit sites, queues, teams, agents, boards and display tokens;
- * recordings: read call recordings (metadata, audio, peaks).
+ * recordings: read call recordings (metadata, audio, peaks) of every call; qa: evaluate calls, manage
+ * scorecards, sampling rules and calibration sessions; qa_read: search calls and read evaluations
+ * and QA reports of every agent; own: an agent's own calls, evaluations (acknowledge, dispute) and comments.
  */
-export type Scope = 'ingest' | 'read' | 'metrics' | 'admin' | 'live' | 'directory' | 'recordings';
-export const SCOPES: readonly Scope[] = ['ingest', 'read', 'metrics', 'admin', 'live', 'directory', 'recordings'];
+export type Scope = 'ingest' | 'read' | 'metrics' | 'admin' | 'live' | 'directory' | 'recordings' | 'qa' | 'qa_read' | 'own';
+export const SCOPES: readonly Scope[] = ['ingest', 'read', 'metrics', 'admin', 'live', 'directory', 'recordings', 'qa', 'qa_read', 'own'];
 /** Scopes an API key may be given (`directory` is for people: users' roles grant it). */
 export const KEY_SCOPES: readonly Scope[] = ['ingest', 'read', 'metrics', 'admin', 'live', 'recordings'];
 

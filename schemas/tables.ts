@@ -14,6 +14,12 @@ export const TABLES = {
   displayTokens: 'display_tokens',
   helpAcks: 'help_acks',
   recordings: 'recordings',
+  qaScorecards: 'qa_scorecards',
+  qaEvaluations: 'qa_evaluations',
+  qaComments: 'qa_comments',
+  qaSamplingRules: 'qa_sampling_rules',
+  qaAssignments: 'qa_assignments',
+  qaCalibrations: 'qa_calibrations',
 } as const;
 
 /**
