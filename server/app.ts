@@ -17,6 +17,8 @@ import { registerLiveRoutes, type LiveDirectory, type LiveService } from './push
 import { registerRecordingUpload } from '../ingest/recordings/routes.ts';
 import type { RecordingService } from '../ingest/recordings/service.ts';
 import { registerRecordingRoutes } from './routes/recording-routes.ts';
+import { registerQaRoutes } from './routes/qa-routes.ts';
+import type { QaDeps } from './qa/deps.ts';
 
 const LOGIN_PAGE = readFileSync(new URL('./static/login.html', import.meta.url), 'utf8');
 const HEALTH_CACHE_MS = 1000;
@@ -39,6 +41,8 @@ export interface ServerDeps {
   directory?: DirectoryService | undefined;
   /** recordings: upload, pipeline, read APIs; without it no /v1/recordings routes */
   recordings?: RecordingService | undefined;
+  /** QA (server/qa/): without it no /v1/qa routes */
+  qa?: QaDeps | undefined;
 }
 
 export interface RunningServer {
@@ -48,7 +52,7 @@ export interface RunningServer {
 }
 
 /** The HTTP/WS application: ingest, auth and operational endpoints, on one uWS app. */
-export function createApp(deps: ServerDeps) {
+export async function createApp(deps: ServerDeps) {
   // Every route, here and in the modules it registers, answers 400 to a malformed URL
   // before its handler runs, so no handler's decoding can turn a client's bad URL into a 500.
   const app = rejectMalformedUrls(uWS.App());
@@ -70,6 +74,7 @@ export function createApp(deps: ServerDeps) {
     registerRecordingUpload(app, { auth: deps.auth, recordings: deps.recordings, log });
     registerRecordingRoutes(app, deps.auth, deps.recordings, log);
   }
+  if (deps.qa) await registerQaRoutes(app, deps.auth, deps.qa);
   const live = deps.live && registerLiveRoutes(app, { live: deps.live.service, directory: deps.live.directory, auth: deps.auth, store: deps.store, log, metrics: deps.metrics });
 
   let health: { ok: boolean; at: number; error?: string } = { ok: false, at: 0 };

@@ -99,7 +99,7 @@ async function main(): Promise<void> {
 
   // `npm start` stays one command: the web apps are built when missing or older than their sources.
   await ensureAppsBuilt(log, { root: fileURLToPath(new URL('..', import.meta.url)) });
-  const server = await createApp({
+  const server = await (await createApp({
     store,
     writer,
     auth,
@@ -113,7 +113,8 @@ async function main(): Promise<void> {
     live: { service: live, directory: liveDirectory },
     directory,
     recordings,
-  }).listen(cfg.host, cfg.port);
+    qa: { store, directory, recordings, audit: (actor, action, target, detail) => auth.audit(actor, action, target, detail), log, timeZone: cfg.defaultTimeZone },
+  })).listen(cfg.host, cfg.port);
   log('info', 'listening', { port: server.port, url: `http://localhost:${server.port}/` });
 
   let simulator: { stop(): Promise<void> } | null = null;
