@@ -18,7 +18,8 @@ export interface RouteContext {
 }
 
 export interface RouteOptions {
-  scope: Scope;
+  /** the caller needs this scope, or any one of these */
+  scope: Scope | readonly Scope[];
   /** names of the path parameters (for error messages) */
   params?: string[];
   /** display tokens are refused (403) even with the scope: they read only their boards and the live data */
