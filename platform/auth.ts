@@ -20,10 +20,11 @@ export interface Principal {
  * live: live data and boards (read); directory: edit sites, queues, teams, agents, boards and display tokens;
  * recordings: read call recordings (metadata, audio, peaks) of every call; qa: evaluate calls, manage
  * scorecards, sampling rules and calibration sessions; qa_read: search calls and read evaluations
- * and QA reports of every agent; own: an agent's own calls, evaluations (acknowledge, dispute) and comments.
+ * and QA reports of every agent; own: an agent's own calls, evaluations (acknowledge, dispute) and comments;
+ * reports: history reports and staffing for people (API keys use `read`).
  */
-export type Scope = 'ingest' | 'read' | 'metrics' | 'admin' | 'live' | 'directory' | 'recordings' | 'qa' | 'qa_read' | 'own';
-export const SCOPES: readonly Scope[] = ['ingest', 'read', 'metrics', 'admin', 'live', 'directory', 'recordings', 'qa', 'qa_read', 'own'];
+export type Scope = 'ingest' | 'read' | 'metrics' | 'admin' | 'live' | 'directory' | 'recordings' | 'qa' | 'qa_read' | 'own' | 'reports';
+export const SCOPES: readonly Scope[] = ['ingest', 'read', 'metrics', 'admin', 'live', 'directory', 'recordings', 'qa', 'qa_read', 'own', 'reports'];
 /** Scopes an API key may be given (`directory` is for people: users' roles grant it). */
 export const KEY_SCOPES: readonly Scope[] = ['ingest', 'read', 'metrics', 'admin', 'live', 'recordings'];
 

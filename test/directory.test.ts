@@ -72,11 +72,11 @@ describe('multi-role users', () => {
     await auth.createUser({ username: 'lead', password: 'lead-password', roles: ['supervisor', 'qa'] }, 'admin');
     const session = await auth.login('lead', 'lead-password');
     expect(session?.principal).toMatchObject({ kind: 'user', role: 'supervisor', roles: ['supervisor', 'qa'] });
-    expect([...session!.principal.scopes].sort()).toEqual(['directory', 'live', 'recordings']);
+    expect([...session!.principal.scopes].sort()).toEqual(['directory', 'live', 'qa', 'qa_read', 'recordings', 'reports']);
     await auth.updateUser('lead', { roles: ['qa', 'manager'] }, 'admin');
     const again = await auth.authenticate({ authorization: '', cookie: `cb_session=${session!.token}` });
     expect(again).toMatchObject({ role: 'qa', roles: ['qa', 'manager'] });
-    expect([...again!.scopes]).toEqual(['live', 'recordings']);
+    expect([...again!.scopes].sort()).toEqual(['live', 'qa', 'qa_read', 'recordings', 'reports']);
   });
 
   it('keeps the last admin an admin when roles change', async () => {

@@ -98,6 +98,7 @@ const CASES: Case[] = [
   { method: 'DELETE', path: (c) => `/v1/keys/${perCaller.keys.get(c)}`, expect: expected(200, ADMIN) },
   { method: 'GET', path: () => '/v1/auth/me', expect: expected(200, [...USERS_ALL, 'display', 'display-q', 'ingest']) },
   { method: 'POST', path: () => '/v1/auth/password', body: (c) => ({ current: password(c), new: password(c) }), expect: expected(200, USERS_ALL) },
+  { method: 'GET', path: () => '/v1/staffing/erlang?calls=100&interval_s=1800&aht_s=180&target_s=20&target_sl=0.8', expect: expected(200, ['admin', 'manager', 'supervisor', 'lead']) },
 ];
 
 beforeAll(async () => {
@@ -135,7 +136,7 @@ describe('roles and display tokens', () => {
   it('answers /v1/auth/me with every role, role = the first, and the union of scopes', async () => {
     const me = (await (await call('lead', 'GET', '/v1/auth/me')).json()) as { roles: string[]; role: string; scopes: string[] };
     expect(me).toMatchObject({ kind: 'user', name: 'lead', roles: ['qa', 'supervisor'], role: 'qa' });
-    expect(me.scopes.sort()).toEqual(['directory', 'live', 'recordings']);
+    expect(me.scopes.sort()).toEqual(['directory', 'live', 'qa', 'qa_read', 'recordings', 'reports']);
     const { users } = await asAdmin<{ users: { username: string; roles: string[] }[] }>('GET', '/v1/users');
     expect(users.find((u) => u.username === 'new-admin')?.roles).toEqual(['agent', 'qa']);
     const display = (await (await call('display', 'GET', '/v1/auth/me')).json()) as Record<string, unknown>;
@@ -185,6 +186,14 @@ describe('roles and display tokens', () => {
     expect(((await b.json()) as { error: string }).error).toMatch(/^pages\[0\]\.widgets\[0\]\.metric: must be one of/);
     const q = await call('supervisor', 'PUT', '/v1/queues/q1', { sl_formula: 'magic' });
     expect(((await q.json()) as { error: string }).error).toMatch(/^sl_formula: must be one of default, answered_only, abandon_positive, abandon_negative/);
+  });
+
+  it('answers staffing with Erlang C, and names the field of a bad query', async () => {
+    const ok = await call('manager', 'GET', '/v1/staffing/erlang?calls=100&interval_s=1800&aht_s=180&target_s=20&target_sl=0.8&shrinkage=0.3');
+    expect(await ok.json()).toMatchObject({ model: 'erlang_c', agents: 14, scheduled: 20, abandon_rate: 0 });
+    const bad = await call('manager', 'GET', '/v1/staffing/erlang?calls=100&interval_s=1800&aht_s=180&target_s=20&target_sl=80');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^target_sl: must be a fraction/);
   });
 
   it('creates agents, queues and sites first seen in ingested events', async () => {

@@ -7,13 +7,14 @@ export type Role = (typeof ROLES)[number];
  * What each role may do; a user holding several roles has the union. `live`: see live data
  * and boards; `directory`: edit sites, queues, teams, agents, boards and display tokens (sites
  * and users need `admin`); `recordings`: read call recordings; `qa`: evaluate and run QA (scorecards, sampling, calibration);
- * `qa_read`: read every agent's evaluations and QA reports; `own`: an agent's own calls and evaluations.
+ * `qa_read`: read every agent's evaluations and QA reports; `own`: an agent's own calls and evaluations;
+ * `reports`: history reports and staffing.
  * An agent user's username is the agent id the PBX sends (agents sign in with their own ID).
  */
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
-  admin: ['read', 'metrics', 'admin', 'live', 'directory', 'recordings', 'qa', 'qa_read'],
-  manager: ['live', 'recordings', 'qa_read'],
-  supervisor: ['live', 'directory', 'recordings', 'qa_read'],
+  admin: ['read', 'metrics', 'admin', 'live', 'directory', 'recordings', 'qa', 'qa_read', 'reports'],
+  manager: ['live', 'recordings', 'qa_read', 'reports'],
+  supervisor: ['live', 'directory', 'recordings', 'qa_read', 'reports'],
   qa: ['live', 'recordings', 'qa', 'qa_read'],
   agent: ['own'],
 };
