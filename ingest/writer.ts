@@ -99,6 +99,7 @@ export class EventWriter {
   private nextGen = 1;
   private current: Generation;
   private inflight: Generation | null = null;
+  private settled = 0;
   private timer: NodeJS.Timeout | null = null;
   private immediate = false;
   private closing = false;
@@ -126,6 +127,20 @@ export class EventWriter {
     };
     metrics.gauge('callboard_buffer_rows', 'Rows accepted and not yet durable', () => this.pendingRows);
     metrics.gauge('callboard_dedup_ids', 'Event ids held in memory for de-duplication', () => this.knownCount);
+  }
+
+  /**
+   * The insert generation events taken now go into: an `onAccepted` listener that reads it
+   * knows its events are in the store (or were refused and will be resent) once
+   * `settledGeneration` reaches it.
+   */
+  get currentGeneration(): number {
+    return this.current.gen;
+  }
+
+  /** Every generation up to this one has finished its insert (stored, or failed and nacked). */
+  get settledGeneration(): number {
+    return this.settled;
   }
 
   /** Rows accepted and not yet durable. */
@@ -343,6 +358,7 @@ export class EventWriter {
       g.reject(err);
     } finally {
       this.inflight = null;
+      this.settled = g.gen;
       // Rows that arrived during the insert: flush now if there are enough, else on the timer.
       if (this.current.rows > 0) {
         if (this.current.rows >= this.opts.flushMinRows || this.closing) this.requestFlush();

@@ -20,6 +20,8 @@ export const TABLES = {
   qaSamplingRules: 'qa_sampling_rules',
   qaAssignments: 'qa_assignments',
   qaCalibrations: 'qa_calibrations',
+  callContributions: 'call_contributions',
+  history15m: 'history_15m',
 } as const;
 
 /**

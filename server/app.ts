@@ -18,7 +18,7 @@ import { registerRecordingUpload } from '../ingest/recordings/routes.ts';
 import type { RecordingService } from '../ingest/recordings/service.ts';
 import { registerRecordingRoutes } from './routes/recording-routes.ts';
 import { registerQaRoutes } from './routes/qa-routes.ts';
-import { registerReportRoutes } from './routes/report-routes.ts';
+import { registerReportRoutes, type ReportDeps } from './routes/report-routes.ts';
 import type { QaDeps } from './qa/deps.ts';
 
 const LOGIN_PAGE = readFileSync(new URL('./static/login.html', import.meta.url), 'utf8');
@@ -42,6 +42,8 @@ export interface ServerDeps {
   directory?: DirectoryService | undefined;
   /** recordings: upload, pipeline, read APIs; without it no /v1/recordings routes */
   recordings?: RecordingService | undefined;
+  /** history reports: without it only the staffing calculator */
+  reports?: ReportDeps | undefined;
   /** QA (server/qa/): without it no /v1/qa routes */
   qa?: QaDeps | undefined;
 }
@@ -76,7 +78,7 @@ export async function createApp(deps: ServerDeps) {
     registerRecordingRoutes(app, deps.auth, deps.recordings, log);
   }
   if (deps.qa) await registerQaRoutes(app, deps.auth, deps.qa);
-  registerReportRoutes(app, deps.auth, log);
+  registerReportRoutes(app, deps.auth, log, deps.reports);
   const live = deps.live && registerLiveRoutes(app, { live: deps.live.service, directory: deps.live.directory, auth: deps.auth, store: deps.store, log, metrics: deps.metrics });
 
   let health: { ok: boolean; at: number; error?: string } = { ok: false, at: 0 };

@@ -14,6 +14,8 @@ import { DirectoryService, FIRST_SEEN_BY } from './directory/directory-service.t
 import { InProcessLiveBus, LiveService, type LiveDirectory } from './push/index.ts';
 import { FfmpegUnavailableError, resolveFfmpeg } from '../ingest/recordings/ffmpeg.ts';
 import { RecordingService } from '../ingest/recordings/service.ts';
+import { HistoryDeriver } from './history/deriver.ts';
+import { resolveQueueSettings } from './contact-metrics/index.ts';
 
 const log = createLogger('server');
 
@@ -58,9 +60,22 @@ async function main(): Promise<void> {
     flushMs: cfg.flushMs,
     maxPendingRows: cfg.maxPendingRows,
     dedupMemoryIds: cfg.dedupMemoryIds,
-    onAccepted: (events, source) => liveBus.publish(events, source),
+    onAccepted: (events, source) => {
+      liveBus.publish(events, source);
+      history.note(events);
+    },
+  });
+  // History: every call's figures derived into ClickHouse once its events are stored (reports read them).
+  const history = new HistoryDeriver({
+    store,
+    log,
+    settingsOf: (queue) => resolveQueueSettings(directory.queue(queue)?.settings),
+    generations: { current: () => writer.currentGeneration, settled: () => writer.settledGeneration },
   });
   await writer.start(cfg.maxFutureSkewMs);
+  await history.start();
+  metrics.gauge('callboard_history_backlog_calls', 'Calls waiting to be derived into the history tables', () => history.backlog);
+  metrics.gauge('callboard_history_derived_calls', 'Calls derived into the history tables since start', () => history.stats.calls);
   // The live engine reads names, sites, zones and settings from the directory, and is told of its changes.
   const liveDirectory: LiveDirectory = directory;
   const live = new LiveService({ store, bus: liveBus, directory: liveDirectory, log, defaultTimeZone: directory.defaultTimeZone }); // same zone as first-seen sites
@@ -113,6 +128,7 @@ async function main(): Promise<void> {
     live: { service: live, directory: liveDirectory },
     directory,
     recordings,
+    reports: { store, directory, defaultTimeZone: cfg.defaultTimeZone },
     qa: { store, directory, recordings, audit: (actor, action, target, detail) => auth.audit(actor, action, target, detail), log, timeZone: cfg.defaultTimeZone },
   })).listen(cfg.host, cfg.port);
   log('info', 'listening', { port: server.port, url: `http://localhost:${server.port}/` });
@@ -140,6 +156,7 @@ async function main(): Promise<void> {
     server.stopListening();
     const flushed = await writer.close(cfg.shutdownTimeoutMs);
     live.stop();
+    history.stop();
     recordings.close(); // running jobs are queued again on the next start
     await directory.close(); // first-seen rows still waiting
     if (!flushed) log('error', 'shutdown timeout: some accepted events were not written and were not acknowledged', { pending: writer.pendingRows });

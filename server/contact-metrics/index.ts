@@ -9,3 +9,4 @@ export * from './call-facts.ts';
 export * from './counters.ts';
 export * from './figures.ts';
 export * from './zoned-time.ts';
+export * from './stored-call-event.ts';

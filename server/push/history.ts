@@ -6,11 +6,11 @@
  * reports. Results are cached briefly (today) or long (last week, which no longer changes).
  */
 import type { Store } from '../../platform/store/store.ts';
-import type { EventType } from '../../schemas/events.ts';
 import type { LiveHistoryInterval, LiveHistoryResponse } from '../../schemas/live.ts';
 import {
   addQueueCounters,
   callContributions,
+  callEventFromRow,
   deriveCall,
   emptyQueueCounters,
   localDayOf,
@@ -40,15 +40,6 @@ export interface HistoryScope {
   groupSettings?: QueueSettings;
 }
 
-function toCallEvent(r: HistoryCallEventRow): CallEvent {
-  const e: CallEvent = { id: r.id, type: r.type as EventType, ts: Number(r.t), site: r.site, call: r.call, agent: r.agent, queue: r.queue };
-  if (r.to_queue !== '') e.toQueue = r.to_queue;
-  if (r.to_agent !== '') e.toAgent = r.to_agent;
-  if (r.stage === 'ivr' || r.stage === 'queue' || r.stage === 'ringing') e.stage = r.stage;
-  if (r.by === 'caller' || r.by === 'agent' || r.by === 'system') e.by = r.by;
-  return e;
-}
-
 /** Queue-view counters per 15-minute interval of [dayStart, dayEnd). */
 export async function intervalCounters(store: Store, scope: HistoryScope, dayStart: number, dayEnd: number, now: number): Promise<QueueCounters[]> {
   const n = Math.round((dayEnd - dayStart) / INTERVAL_MS);
@@ -65,7 +56,7 @@ export async function intervalCounters(store: Store, scope: HistoryScope, daySta
   for (const r of rows) {
     let list = byCall.get(r.call);
     if (!list) byCall.set(r.call, (list = []));
-    list.push(toCallEvent(r));
+    list.push(callEventFromRow(r));
   }
   const wanted = scope.queues.length > 0 ? new Set(scope.queues) : null;
   for (const events of byCall.values()) {

@@ -1,3 +1,5 @@
+import { STORED_CALL_EVENT_COLUMNS, type StoredCallEventRow } from '../../contact-metrics/stored-call-event.ts';
+
 /**
  * Live history (charts): the call events of every call that entered one of `queues` (all
  * queues when empty) in [`dayStart`, `dayEnd`), from `from` to `to` (a margin around the
@@ -5,11 +7,7 @@
  * `deriveCall` reads, pulled out of the payload.
  */
 export const HISTORY_CALL_EVENTS_SQL = `
-SELECT id, type, toUnixTimestamp64Milli(ts) AS t, site, call, agent, queue,
-       JSONExtractString(payload, 'to_queue') AS to_queue,
-       JSONExtractString(payload, 'to_agent') AS to_agent,
-       JSONExtractString(payload, 'stage') AS stage,
-       JSONExtractString(payload, 'by') AS by
+SELECT ${STORED_CALL_EVENT_COLUMNS}
 FROM events
 WHERE ts >= fromUnixTimestamp64Milli({from:Int64})
   AND ts < fromUnixTimestamp64Milli({to:Int64})
@@ -30,16 +28,4 @@ export interface HistoryCallEventsParams {
   queues: string[];
 }
 
-export interface HistoryCallEventRow {
-  id: string;
-  type: string;
-  t: number | string;
-  site: string;
-  call: string;
-  agent: string;
-  queue: string;
-  to_queue: string;
-  to_agent: string;
-  stage: string;
-  by: string;
-}
+export type HistoryCallEventRow = StoredCallEventRow;

@@ -1,0 +1,198 @@
+/**
+ * The history deriver and the queue report on real chDB: events go through the real writer,
+ * the deriver writes signed contribution rows and the 15-minute rollup, and the report's
+ * figures are checked against numbers worked out by hand from the events below (waits at the
+ * threshold, short and long abandons, an overflow between queues, a call whose events arrive
+ * out of order and twice, and the repeated hour of the autumn DST change).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventWriter } from '../ingest/writer.ts';
+import { silentLogger } from '../platform/log.ts';
+import { Registry } from '../platform/metrics.ts';
+import type { ChdbStore } from '../platform/store/chdb-store.ts';
+import { TABLES } from '../schemas/tables.ts';
+import { resolveQueueSettings } from '../server/contact-metrics/index.ts';
+import { EventFactory } from '../server/contact-metrics/test-events.ts';
+import { HistoryDeriver } from '../server/history/deriver.ts';
+import { queueReport, type QueueReportOptions, type ReportDirectory } from '../server/reports/queue-report.ts';
+import { freshChdbStore } from './helpers/store.ts';
+
+const ZONE = 'Europe/Berlin';
+const t = (iso: string) => Date.parse(iso);
+const f = new EventFactory('h', 'berlin');
+
+let store: ChdbStore;
+let writer: EventWriter;
+let deriver: HistoryDeriver;
+
+const directory: ReportDirectory = {
+  queue: (id) => (id === 'A' || id === 'B' ? { site: 'berlin', settings: { slThresholdS: 20, shortAbandonS: 5 } } : undefined),
+  site: (id) => (id === 'berlin' ? { timeZone: ZONE } : undefined),
+  listQueues: () => [
+    { id: 'A', site: 'berlin' },
+    { id: 'B', site: 'berlin' },
+  ],
+};
+
+async function send(events: ReturnType<EventFactory['make']>[]): Promise<void> {
+  await writer.write(events, 'pbx');
+}
+
+const day = '2026-11-23';
+const at = (hms: string) => t(`${day}T${hms}+01:00`);
+
+// call 6 arrives out of order, in three batches, with one event twice
+const c6 = {
+  queued: f.queued('c6', 'B', at('11:10:00')),
+  answered: f.answered('c6', 'ag2', at('11:10:40'), 'B'),
+  ended: f.ended('c6', at('11:12:00'), 'caller'),
+  wrapup: f.wrapup('c6', 'ag2', at('11:12:30')),
+};
+
+beforeAll(async () => {
+  store = await freshChdbStore('history');
+  writer = new EventWriter(store, new Registry(), silentLogger, { flushMs: 10, onAccepted: (events) => deriver.note(events) });
+  deriver = new HistoryDeriver({
+    store,
+    log: silentLogger,
+    settingsOf: (q) => resolveQueueSettings(directory.queue(q)?.settings),
+    generations: { current: () => writer.currentGeneration, settled: () => writer.settledGeneration },
+    tickMs: 60_000,
+  });
+  await deriver.start();
+  await send([
+    // 1: answered in 10 s, 30 s on hold, agent hangs up, 20 s wrap-up
+    f.offered('c1', at('10:00:00')),
+    f.queued('c1', 'A', at('10:00:00')),
+    f.answered('c1', 'ag1', at('10:00:10'), 'A'),
+    f.hold('c1', 'ag1', at('10:01:00')),
+    f.unhold('c1', 'ag1', at('10:01:30')),
+    f.ended('c1', at('10:03:00'), 'agent'),
+    f.wrapup('c1', 'ag1', at('10:03:20')),
+    // 2: short abandon (3 s)
+    f.queued('c2', 'A', at('10:05:00')),
+    f.abandoned('c2', at('10:05:03'), 'queue', 'A'),
+    f.ended('c2', at('10:05:03'), 'caller'),
+    // 3: answered at exactly T = 20 s
+    f.queued('c3', 'A', at('10:20:00')),
+    f.answered('c3', 'ag1', at('10:20:20'), 'A'),
+    f.ended('c3', at('10:25:00'), 'caller'),
+    f.wrapup('c3', 'ag1', at('10:25:10')),
+    // 4: abandon after 30 s
+    f.queued('c4', 'A', at('10:40:00')),
+    f.abandoned('c4', at('10:40:30'), 'queue', 'A'),
+    f.ended('c4', at('10:40:30'), 'caller'),
+    // 5: overflow A → B after 60 s, answered in B 5 s later
+    f.queued('c5', 'A', at('10:50:00')),
+    f.overflow('c5', 'A', 'B', at('10:51:00')),
+    f.queued('c5', 'B', at('10:51:00')),
+    f.answered('c5', 'ag2', at('10:51:05'), 'B'),
+    f.ended('c5', at('10:55:00'), 'caller'),
+    f.wrapup('c5', 'ag2', at('10:55:00')),
+  ]);
+  await send([c6.answered, c6.ended]);
+  await deriver.drain();
+  await send([c6.queued]);
+  await deriver.drain();
+  await send([c6.wrapup, c6.answered]);
+  // the autumn DST change: 02:30 local twice, an hour apart
+  await send([f.queued('d1', 'A', t('2026-10-25T00:30:00Z')), f.answered('d1', 'ag1', t('2026-10-25T00:30:05Z'), 'A')]);
+  await send([f.queued('d2', 'A', t('2026-10-25T01:30:00Z')), f.answered('d2', 'ag1', t('2026-10-25T01:30:05Z'), 'A')]);
+  await deriver.drain();
+}, 120_000);
+
+afterAll(async () => {
+  deriver?.stop();
+  await writer?.close();
+  await store?.close();
+});
+
+const period = (over: Partial<QueueReportOptions> = {}): QueueReportOptions => ({
+  from: at('10:00:00'),
+  to: at('12:00:00'),
+  tz: ZONE,
+  interval: '1h',
+  sites: [],
+  queues: [],
+  agents: [],
+  teams: [],
+  format: 'json',
+  slFormula: null,
+  slThresholdS: null,
+  shortAbandonS: null,
+  ...over,
+});
+
+describe('queue report from the derived history', () => {
+  it('counts queue A by hand: offered, outcomes, SL with a wait exactly at T, ASA, AHT, max wait, abandon rate', async () => {
+    const r = await queueReport(store, directory, period({ queues: ['A'] }));
+    expect(r.source).toBe('rollup');
+    expect(r.rows).toHaveLength(1);
+    expect(r.rows[0]).toMatchObject({
+      interval_start: '2026-11-23T10:00:00+01:00',
+      queue: 'A',
+      offered: 5,
+      answered: 2,
+      abandoned: 2,
+      short_abandoned: 1,
+      flowed_out: 1,
+      answered_within_sl: 2,
+      handled: 2,
+      service_level: 0.6667, // 2 ÷ (2 + 2 − 1)
+      asa_s: 15, // (10 + 20) ÷ 2
+      aht_s: 240, // (140 talk + 30 hold + 20 acw + 280 talk + 10 acw) ÷ 2
+      max_wait_s: 30,
+      abandon_rate: 0.25, // (2 − 1) ÷ (5 − 1)
+    });
+  });
+
+  it('counts queue B per hour, including the call whose events came out of order and twice', async () => {
+    const r = await queueReport(store, directory, period({ queues: ['B'] }));
+    expect(r.rows.map((x) => [x.interval_start, x.offered, x.answered, x.answered_within_sl, x.service_level, x.asa_s, x.aht_s])).toEqual([
+      ['2026-11-23T10:00:00+01:00', 1, 1, 1, 1, 5, 235],
+      ['2026-11-23T11:00:00+01:00', 1, 1, 0, 0, 40, 110],
+    ]);
+    // each call's current contribution is in the table exactly once
+    const [dup] = await store.query<{ n: number | string }>(
+      `SELECT count() AS n FROM (SELECT call, scope, key, at, sum(sign) AS s FROM ${TABLES.callContributions} GROUP BY call, scope, key, at HAVING s NOT IN (0, 1))`,
+    );
+    expect(Number(dup?.n)).toBe(0);
+  });
+
+  it('counts the caller view once per call, by its first queue, per site and for the center', async () => {
+    const r = await queueReport(store, directory, period({ interval: '1d' }));
+    const center = r.caller.rows.find((x) => x.site === null);
+    // calls 1–6: answered 1, 3, 5, 6; call 5 waited 65 s from its first queue
+    expect(center).toMatchObject({ interval_start: '2026-11-23T00:00:00+01:00', offered: 6, answered: 4, abandoned: 2, short_abandoned: 1, answered_within_sl: 2 });
+    expect(r.caller.rows.find((x) => x.site === 'berlin')).toMatchObject({ offered: 6, answered: 4 });
+    expect(r.totals).toMatchObject({ offered: 7, answered: 4, flowed_out: 1 });
+  });
+
+  it('answers a what-if T from the per-call rows, and agrees with the rollup at the queue’s own T', async () => {
+    const at10 = await queueReport(store, directory, period({ queues: ['A'], slThresholdS: 10 }));
+    expect(at10.source).toBe('calls');
+    expect(at10.rows[0]).toMatchObject({ answered_within_sl: 1, service_level: 0.3333 });
+    const own = await queueReport(store, directory, period({ slThresholdS: 20, shortAbandonS: 5 }));
+    const rollup = await queueReport(store, directory, period());
+    expect(own.rows).toEqual(rollup.rows);
+    expect(own.caller).toEqual(rollup.caller);
+  });
+
+  it('shows every SL formula side by side on request', async () => {
+    const r = await queueReport(store, directory, period({ queues: ['A'], slFormula: 'all' }));
+    expect(r.rows[0]?.service_level_by_formula).toEqual({
+      default: 0.6667,
+      answered_only: 1, // 2 ÷ 2
+      abandon_positive: 0.75, // (2 + 1 abandoned within T: the 3 s one) ÷ (5 − 1 flowed out)
+      abandon_negative: 0.5, // 2 ÷ 4
+    });
+  });
+
+  it('gives the repeated autumn hour two rows with their own offsets', async () => {
+    const r = await queueReport(store, directory, period({ from: t('2026-10-24T22:00:00Z'), to: t('2026-10-25T23:00:00Z'), queues: ['A'] }));
+    expect(r.rows.map((x) => [x.interval_start, x.offered])).toEqual([
+      ['2026-10-25T02:00:00+02:00', 1],
+      ['2026-10-25T02:00:00+01:00', 1],
+    ]);
+  });
+});
