@@ -293,11 +293,11 @@ describe('RBAC', () => {
 
   const READERS: Caller[] = ['admin', 'manager', 'supervisor', 'qa', 'lead'];
   for (const path of ['/v1/recordings/real-1', '/v1/recordings/real-1/media', '/v1/recordings/real-1/peaks?pps=50']) {
-    it(`GET ${path}: admin, supervisor, qa, manager (a user with qa among roles); others 403, nobody 401`, async () => {
+    it(`GET ${path}: admin, supervisor, qa, manager (a user with qa among roles); an agent who did not handle the call 404; others 403, nobody 401`, async () => {
       for (const c of CALLERS) {
         const r = await fetch(`${server.url}${path}`, { headers: creds.get(c)! });
         await r.arrayBuffer();
-        expect(r.status, c).toBe(READERS.includes(c) ? 200 : c === 'nobody' ? 401 : 403);
+        expect(r.status, c).toBe(READERS.includes(c) ? 200 : c === 'agent' ? 404 : c === 'nobody' ? 401 : 403);
       }
     });
   }

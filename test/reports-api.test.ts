@@ -79,6 +79,20 @@ describe('GET /v1/reports/queues', () => {
     expect(((await r.json()) as { error: string }).error).toMatch(message);
   });
 
+  it('gives the agents each interval needed from its own volume and AHT', async () => {
+    const r = await get('/v1/reports/staffing?from=2026-11-23T10:00:00%2B08:00&to=2026-11-23T11:00:00%2B08:00&tz=Asia/Shanghai&interval=30m&queue=billing&target_s=20&target_sl=0.8');
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { rows: { interval_start: string; calls: number; aht_s: number | null; required: number }[] };
+    // 10:00–10:30 offered 2 calls, one handled (AHT 190 s): 2 calls in 30 min need 1 agent; 10:30–11:00 nothing
+    expect(body.rows).toEqual([
+      expect.objectContaining({ interval_start: '2026-11-23T10:00:00+08:00', calls: 2, aht_s: 190, required: 1 }),
+      expect.objectContaining({ interval_start: '2026-11-23T10:30:00+08:00', calls: 0, aht_s: null, required: 0 }),
+    ]);
+    const bad = await get('/v1/reports/staffing?from=2026-11-23T10:00:00%2B08:00&to=2026-11-23T11:00:00%2B08:00&target_s=20');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^target_sl: required/);
+  });
+
   it('is read by admins, managers and supervisors, not by QA or agents', async () => {
     const status: Record<string, number> = {};
     for (const name of ['boss', 'lead', 'qa1', 'ag1']) status[name] = (await get(REPORT, await server.login(name, `${name}-password-1`))).status;

@@ -6,8 +6,9 @@
  */
 import { localDayOf, startOfLocalDate, zoneOffsetMs } from '../contact-metrics/zoned-time.ts';
 
-export const REPORT_INTERVALS = ['15m', '30m', '1h', '1d', '1w', '1M'] as const;
-export type ReportInterval = (typeof REPORT_INTERVALS)[number];
+import { REPORT_INTERVALS, type ReportInterval } from '../../schemas/reports.ts';
+
+export { REPORT_INTERVALS, type ReportInterval };
 
 const SUB_DAY_MS: Partial<Record<ReportInterval, number>> = { '15m': 15 * 60_000, '30m': 30 * 60_000, '1h': 3_600_000 };
 

@@ -6,6 +6,7 @@
  * total is computed from raw sums, never averaged from averages.
  */
 import type { Store } from '../../platform/store/store.ts';
+import type { CallerReportRow, QueueReport, QueueReportFigures, QueueReportRow } from '../../schemas/reports.ts';
 import { SL_FORMULAS, type SlFormula } from '../../schemas/settings.ts';
 import {
   addQueueCounters,
@@ -15,7 +16,6 @@ import {
   roundFigures,
   serviceLevelVariants,
   type QueueCounters,
-  type QueueFigures,
   type QueueSettings,
 } from '../contact-metrics/index.ts';
 import type { QueueInfo, SiteInfo } from '../live/directory.ts';
@@ -38,20 +38,8 @@ export interface QueueReportOptions extends ReportPeriod {
   shortAbandonS: number | null;
 }
 
-export type QueueReportFigures = QueueFigures & { service_level_by_formula?: Record<SlFormula, number | null> };
-export type QueueReportRow = { interval_start: string; queue: string } & QueueReportFigures;
-export type CallerReportRow = { interval_start: string; site: string | null } & QueueReportFigures;
-
-export interface QueueReport {
-  from: string;
-  to: string;
-  tz: string;
-  interval: string;
-  source: 'rollup' | 'calls';
-  rows: QueueReportRow[];
-  totals: QueueReportFigures;
-  caller: { rows: CallerReportRow[]; totals: QueueReportFigures };
-}
+// The report's JSON shapes are wire shapes shared with the apps (schemas/reports.ts).
+export type { CallerReportRow, QueueReport, QueueReportFigures, QueueReportRow } from '../../schemas/reports.ts';
 
 /** The report's own parameters (besides from, to, tz, interval, format and the filters). */
 export const QUEUE_REPORT_PARAMS = ['sl_formula', 'sl_threshold_s', 'short_abandon_s'] as const;
@@ -171,6 +159,24 @@ export async function queueReport(store: Store, dir: ReportDirectory, p: QueueRe
     totals: figures(total, mixed),
     caller: { rows: callerRowsOut, totals: figures(callerTotal, mixed) },
   };
+}
+
+/** Queue-view counters of the queues in scope, summed per interval start (rollup when the period is 15-minute aligned). */
+export async function intervalTotals(store: Store, dir: ReportDirectory, p: ReportPeriod): Promise<Map<number, QueueCounters>> {
+  const keys = queuesInScope(dir, p);
+  const aligned = p.from % QUARTER_MS === 0 && p.to % QUARTER_MS === 0;
+  const rows = aligned
+    ? await store.query<QueueIntervalRow>(QUEUE_ROLLUP_SQL, { scope: 'queue', fromS: Math.floor(p.from / 1000), toS: Math.floor(p.to / 1000), keys })
+    : await store.query<QueueIntervalRow>(QUEUE_WHAT_IF_SQL, { scope: 'queue', from: p.from, to: p.to, keys, slMs: -1, shortMs: -1 });
+  const startOf = memoStart(p);
+  const out = new Map<number, QueueCounters>();
+  for (const r of rows) {
+    const start = startOf(Number(r.bucket_ms));
+    const cur = out.get(start);
+    if (cur) addQueueCounters(cur, countersOf(r));
+    else out.set(start, countersOf(r));
+  }
+  return out;
 }
 
 /** Settings for a group of queues: theirs when they agree on the formula and flow-outs, else the defaults. */

@@ -2,6 +2,7 @@
  * Staffing from Erlang C (or Erlang A when callers' patience is given): how many agents an
  * interval needs for a service-level target, and what that staffing achieves.
  */
+import type { StaffingAnswer } from '../../schemas/reports.ts';
 import { erlangAMetrics, erlangCMetrics, requiredAgents, requiredAgentsErlangA } from '../../staffing/erlang.ts';
 
 export interface StaffingQuery {
@@ -21,20 +22,7 @@ export interface StaffingQuery {
   shrinkage?: number;
 }
 
-export interface StaffingAnswer {
-  model: 'erlang_c' | 'erlang_a';
-  /** agents on the phones */
-  agents: number;
-  /** agents to schedule: agents ÷ (1 − shrinkage), rounded up */
-  scheduled: number;
-  traffic_erlangs: number;
-  /** fraction of calls answered within target_s (Erlang A: of all arrivals) */
-  service_level: number;
-  asa_s: number;
-  occupancy: number;
-  /** Erlang A only; Erlang C assumes nobody abandons (0) */
-  abandon_rate: number;
-}
+export type { StaffingAnswer } from '../../schemas/reports.ts';
 
 /** A query parameter that is not acceptable: the message names it. */
 export class StaffingInputError extends Error {}

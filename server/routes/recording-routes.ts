@@ -1,5 +1,6 @@
 /**
- * Reading recordings (`recordings` scope: admin, supervisor, qa, manager): metadata and speech
+ * Reading recordings (`recordings` scope: admin, supervisor, qa, manager; `own` scope: an
+ * agent, only the calls they answered a leg of, others are 404): metadata and speech
  * figures, the playback rendition with HTTP Range, and the waveform peaks. Every served path
  * comes from the recording's row (content-addressed), never from the request.
  */
@@ -8,25 +9,34 @@ import type { TemplatedApp } from 'uWebSockets.js';
 import { PEAK_LEVELS } from '../../ingest/recordings/analysis.ts';
 import { RENDITION_TYPE, type Rendition } from '../../ingest/recordings/pipeline.ts';
 import type { RecordingRow, RecordingService } from '../../ingest/recordings/service.ts';
-import type { Authenticator } from '../../platform/auth.ts';
+import type { Authenticator, Principal } from '../../platform/auth.ts';
 import { sendError, sendJson, type Reply } from '../../platform/http/uws.ts';
 import type { Logger } from '../../platform/log.ts';
+import { callAgents } from '../qa/queries/call-agents.ts';
 import { registerRoute } from './route-kit.ts';
 
 const CHUNK = 64 * 1024;
 
 export function registerRecordingRoutes(app: TemplatedApp, auth: Authenticator, recordings: RecordingService, log: Logger): void {
   const route = registerRoute.bind(null, app, auth, log);
-  const opts = { scope: 'recordings' as const, params: ['call'], noDisplay: true };
+  const opts = { scope: ['recordings', 'own'] as const, params: ['call'], noDisplay: true };
+  /** The call's recording if the caller may read it: every call with `recordings`, else (`own`) only calls they handled. */
+  const readable = async (who: Principal, call: string): Promise<RecordingRow | null> => {
+    if (!who.scopes.has('recordings')) {
+      const handled = (await callAgents(recordings.opts.store, [call])).get(call);
+      if (who.kind !== 'user' || !handled?.agents.includes(who.name)) return null;
+    }
+    return recordings.get(call);
+  };
 
-  route('get', '/v1/recordings/:call', opts, async ({ reply, params }) => {
-    const row = await recordings.get(params[0]!);
+  route('get', '/v1/recordings/:call', opts, async ({ reply, params, who }) => {
+    const row = await readable(who, params[0]!);
     if (!row) return sendError(reply, 404, `call: no recording for ${JSON.stringify(params[0])}`);
     sendJson(reply, 200, view(row));
   });
 
-  route('get', '/v1/recordings/:call/media', opts, async ({ reply, params, info }) => {
-    const row = await recordings.get(params[0]!);
+  route('get', '/v1/recordings/:call/media', opts, async ({ reply, params, info, who }) => {
+    const row = await readable(who, params[0]!);
     if (!row) return sendError(reply, 404, `call: no recording for ${JSON.stringify(params[0])}`);
     if (row.status !== 'ready') return sendError(reply, 409, `recording is ${row.status}: no playable audio`);
     const size = await recordings.size(row.media_path);
@@ -34,11 +44,11 @@ export function registerRecordingRoutes(app: TemplatedApp, auth: Authenticator, 
     await serveFile(reply, recordings.abs(row.media_path), size, info.range, mediaType(row.media_path), { ETag: `"${row.sha256}"`, 'Cache-Control': 'private, max-age=3600' });
   });
 
-  route('get', '/v1/recordings/:call/peaks', opts, async ({ reply, params, info }) => {
+  route('get', '/v1/recordings/:call/peaks', opts, async ({ reply, params, info, who }) => {
     const raw = info.query.get('pps') ?? String(PEAK_LEVELS[0]);
     const pps = Number(raw);
     if (!(PEAK_LEVELS as readonly number[]).includes(pps)) return sendError(reply, 400, `pps: must be one of ${PEAK_LEVELS.join(', ')} (got ${JSON.stringify(raw)})`);
-    const row = await recordings.get(params[0]!);
+    const row = await readable(who, params[0]!);
     if (!row) return sendError(reply, 404, `call: no recording for ${JSON.stringify(params[0])}`);
     if (row.status !== 'ready') return sendError(reply, 409, `recording is ${row.status}: no peaks`);
     const rel = recordings.peaksFile(row, pps);

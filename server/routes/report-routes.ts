@@ -8,6 +8,7 @@ import { toCsv } from '../reports/csv.ts';
 import { parseQueueReportExtras, QUEUE_REPORT_PARAMS, queueReport, type ReportDirectory } from '../reports/queue-report.ts';
 import { parseReportPeriod, ReportInputError } from '../reports/report-query.ts';
 import { parseStaffingQuery, StaffingInputError, staffingFor } from '../reports/staffing.ts';
+import { parseStaffingTargets, STAFFING_REPORT_PARAMS, staffingReport } from '../reports/staffing-report.ts';
 import { registerRoute } from './route-kit.ts';
 
 export interface ReportDeps {
@@ -37,6 +38,21 @@ export function registerReportRoutes(app: TemplatedApp, auth: Authenticator, log
       }
       const report = await queueReport(deps.store, deps.directory, params);
       if (params.format === 'csv') return sendCsv(reply, 'queues', toCsv(report.rows));
+      sendJson(reply, 200, report);
+    });
+
+    route('get', '/v1/reports/staffing', opts, async ({ reply, info }) => {
+      let period;
+      let targets;
+      try {
+        period = parseReportPeriod(info.query, { defaultZone, filters: ['site', 'queue'], extra: STAFFING_REPORT_PARAMS });
+        targets = parseStaffingTargets(info.query);
+      } catch (err) {
+        if (err instanceof ReportInputError || err instanceof StaffingInputError) return sendError(reply, 400, err.message);
+        throw err;
+      }
+      const report = await staffingReport(deps.store, deps.directory, period, targets);
+      if (period.format === 'csv') return sendCsv(reply, 'staffing', toCsv(report.rows));
       sendJson(reply, 200, report);
     });
   }

@@ -1,0 +1,68 @@
+/**
+ * JSON shapes of the history report APIs (`/v1/reports/…`, `/v1/staffing/…`), shared by the
+ * server and the apps (types only). Ratios are fractions 0–1 (null when undefined), durations
+ * seconds; `interval_start` is ISO 8601 with the report zone's offset at that instant.
+ */
+import type { QueueFigures } from './live.ts';
+import type { SlFormula } from './settings.ts';
+
+export const REPORT_INTERVALS = ['15m', '30m', '1h', '1d', '1w', '1M'] as const;
+export type ReportInterval = (typeof REPORT_INTERVALS)[number];
+
+export type QueueReportFigures = QueueFigures & { service_level_by_formula?: Record<SlFormula, number | null> };
+export type QueueReportRow = { interval_start: string; queue: string } & QueueReportFigures;
+/** Caller view: each call once, by its first queue; `site` null = the whole center. */
+export type CallerReportRow = { interval_start: string; site: string | null } & QueueReportFigures;
+
+/** `GET /v1/reports/queues` */
+export interface QueueReport {
+  from: string;
+  to: string;
+  tz: string;
+  interval: ReportInterval;
+  /** where the counters came from: the 15-minute rollup, or the per-call rows (what-if T/S, unaligned periods) */
+  source: 'rollup' | 'calls';
+  rows: QueueReportRow[];
+  totals: QueueReportFigures;
+  caller: { rows: CallerReportRow[]; totals: QueueReportFigures };
+}
+
+/** `GET /v1/staffing/erlang` */
+export interface StaffingAnswer {
+  model: 'erlang_c' | 'erlang_a';
+  /** agents on the phones */
+  agents: number;
+  /** agents to schedule: agents ÷ (1 − shrinkage), rounded up */
+  scheduled: number;
+  traffic_erlangs: number;
+  /** fraction of calls answered within target_s (Erlang A: of all arrivals) */
+  service_level: number;
+  asa_s: number;
+  occupancy: number;
+  /** Erlang A only; Erlang C assumes nobody abandons (0) */
+  abandon_rate: number;
+}
+
+/** One interval of `GET /v1/reports/staffing`: what the period's own volume and AHT needed. */
+export interface StaffingRow {
+  interval_start: string;
+  /** calls offered in the interval (queue view, the queues in scope) */
+  calls: number;
+  /** AHT of the calls handled in the interval, s (null when none: the report's `aht_s` parameter is used) */
+  aht_s: number | null;
+  required: number;
+  scheduled: number;
+  service_level: number;
+  occupancy: number;
+}
+
+/** `GET /v1/reports/staffing` */
+export interface StaffingReport {
+  from: string;
+  to: string;
+  tz: string;
+  interval: ReportInterval;
+  target_s: number;
+  target_sl: number;
+  rows: StaffingRow[];
+}
