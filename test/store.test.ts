@@ -68,6 +68,20 @@ function storeContract(name: string, open: () => Promise<Store | undefined>) {
       expect(lines[4999]).toBe(4999);
     });
 
+    it('finishes a stream while other queries and inserts run on the store', async (ctx) => {
+      if (!store) return ctx.skip();
+      let rows = 0;
+      let others = 0;
+      await store.stream('SELECT number FROM numbers({n:UInt32})', { n: 2_000_000 }, 'TSVRaw', async (chunk) => {
+        rows += chunk.split('\n').length - 1;
+        // every chunk, other work on the same store: it must not end the stream's cursor
+        await Promise.all([store!.query('SELECT count() AS n FROM events'), store!.command('SELECT 1')]);
+        others++;
+      });
+      expect(rows).toBe(2_000_000);
+      expect(others).toBeGreaterThan(1);
+    });
+
     it('maps engine errors to StoreError with the ClickHouse code', async (ctx) => {
       if (!store) return ctx.skip();
       const err = await store.query('SELECT * FROM no_such_table').catch((e: unknown) => e);

@@ -38,7 +38,12 @@ export class ChdbStore implements Store {
   readonly kind = 'chdb' as const;
   private readonly session: Session;
   private spoolSeq = 0;
-  /** chDB allows one open result stream per session. */
+  /**
+   * Streams run on a second session at the same directory (chDB lets sessions at one path
+   * coexist): a stream is a cursor on its connection, and other queries on that connection
+   * end it ("No active streaming query"). One stream at a time on it.
+   */
+  private streamSession: Session | null = null;
   private streamLock: Promise<void> = Promise.resolve();
 
   constructor(
@@ -114,7 +119,8 @@ export class ChdbStore implements Store {
     this.streamLock = new Promise((r) => (release = r));
     await previous;
     try {
-      const s = this.session.queryStreamBind(sql, params, { format });
+      this.streamSession ??= new Session(resolve(this.dataDir));
+      const s = this.streamSession.queryStreamBind(sql, params, { format });
       for await (const chunk of s) await onChunk(chunk.text());
     } catch (err) {
       throw toStoreError(err);
@@ -129,6 +135,7 @@ export class ChdbStore implements Store {
 
   async close(): Promise<void> {
     await this.streamLock;
+    this.streamSession?.close();
     this.session.close();
   }
 }
