@@ -66,3 +66,54 @@ export interface StaffingReport {
   target_sl: number;
   rows: StaffingRow[];
 }
+
+/** One agent in one interval (SEEDS.md's sign-in/sign-out statistics; DESIGN.md's field names). */
+export interface AgentReportRow {
+  interval_start: string;
+  agent: string;
+  sign_ins: number;
+  sign_outs: number;
+  breaks: number;
+  break_s: number;
+  not_ready_count: number;
+  not_ready_s: number;
+  answered: number;
+  talk_s: number;
+  hold_s: number;
+  acw_s: number;
+  handle_s: number;
+  ring_noanswer: number;
+  agent_hangups: number;
+  help_requests: number;
+  logged_in_s: number;
+  occupancy: number | null;
+  utilization: number | null;
+}
+
+/** `GET /v1/reports/agents`: rows per agent × interval, each agent's totals over the period, and the total of all. */
+export interface AgentReport {
+  from: string;
+  to: string;
+  tz: string;
+  interval: ReportInterval;
+  rows: AgentReportRow[];
+  /** per agent over the whole period (`interval_start` = the period's start) */
+  agents: AgentReportRow[];
+  total: Omit<AgentReportRow, 'agent'> & { agent: null };
+}
+
+/** `GET /v1/reports/agent-sessions`: each sign-in to its sign-out (null: outside the period or still signed in). */
+export interface AgentSessionRow {
+  agent: string;
+  sign_in: string | null;
+  sign_out: string | null;
+  duration_s: number;
+}
+
+/** `GET /v1/reports/agent-breaks`: each break (not ready, reason `break`). */
+export interface AgentBreakRow {
+  agent: string;
+  start: string;
+  end: string | null;
+  duration_s: number;
+}

@@ -22,6 +22,12 @@ describe('loadConfig', () => {
     [{ RECORDINGS_QUEUE: 'lots' }, /^RECORDINGS_QUEUE: must be an integer/],
     [{ RECORDINGS_TTL_DAYS: '-1' }, /^RECORDINGS_TTL_DAYS: must be an integer/],
     [{ RECORDINGS_RENDITION: 'mp3' }, /^RECORDINGS_RENDITION: must be one of wav, opus/],
+    [{ RECORDINGS_MAX_GB: 'big' }, /^RECORDINGS_MAX_GB: must be a number from 0/],
+    [{ RECORDINGS_MAX_GB: '-1' }, /^RECORDINGS_MAX_GB: must be a number from 0/],
+    [{ SIMULATOR_RECORDINGS: 'sometimes' }, /^SIMULATOR_RECORDINGS: must be on or off/],
+    [{ SIMULATOR_RECORD_SHARE: '2' }, /^SIMULATOR_RECORD_SHARE: must be a number from 0 to 1/],
+    [{ SIMULATOR_RECORD_BACKFILL_SHARE: '5%' }, /^SIMULATOR_RECORD_BACKFILL_SHARE: must be a number from 0 to 1/],
+    [{ SIMULATOR_RECORD_BACKFILL_MAX: '1.5' }, /^SIMULATOR_RECORD_BACKFILL_MAX: must be an integer/],
   ])('names the variable that is wrong: %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
@@ -38,6 +44,19 @@ describe('loadConfig', () => {
       recordingsTtlDays: 90,
       recordingsRendition: 'opus',
     });
+  });
+  it('reads the simulator recording settings and the storage quota, 0.9 GB for the recording demo unless set', () => {
+    expect(loadConfig({})).toMatchObject({ simulatorRecordings: true, simulatorRecordShare: 0.1, simulatorRecordBackfillShare: 0.02, simulatorRecordBackfillMax: 20, recordingsMaxGb: 0.9 });
+    expect(loadConfig({ SIMULATOR_RECORD_SHARE: '0.25', SIMULATOR_RECORD_BACKFILL_SHARE: '0', SIMULATOR_RECORD_BACKFILL_MAX: '10' })).toMatchObject({
+      simulatorRecordShare: 0.25,
+      simulatorRecordBackfillShare: 0,
+      simulatorRecordBackfillMax: 10,
+    });
+    expect(loadConfig({ RECORDINGS_MAX_GB: '2.5' }).recordingsMaxGb).toBe(2.5);
+    expect(loadConfig({ RECORDINGS_MAX_GB: '0' }).recordingsMaxGb).toBe(0); // explicitly none, even for the demo
+    expect(loadConfig({ SIMULATOR: 'off' }).recordingsMaxGb).toBe(0);
+    expect(loadConfig({ SIMULATOR_RECORDINGS: 'off' })).toMatchObject({ simulatorRecordings: false, recordingsMaxGb: 0 });
+    expect(loadConfig({ SIMULATOR: 'off', RECORDINGS_MAX_GB: '100' }).recordingsMaxGb).toBe(100);
   });
   it('reads SIMULATOR=off and a server URL', () => {
     expect(loadConfig({ SIMULATOR: 'off', CLICKHOUSE_URL: 'http://ch:8123' })).toMatchObject({ simulator: false, clickhouseUrl: 'http://ch:8123' });

@@ -18,6 +18,11 @@ export interface Config {
   simulator: boolean;
   simulatorScenario: string;
   simulatorBackfillDays: number;
+  /** the simulator uploads recordings of its calls (share of real-time calls; backfill sample share and cap) */
+  simulatorRecordings: boolean;
+  simulatorRecordShare: number;
+  simulatorRecordBackfillShare: number;
+  simulatorRecordBackfillMax: number;
   maxBodyBytes: number;
   flushMinRows: number;
   flushMs: number;
@@ -43,7 +48,16 @@ export interface Config {
   recordingsQueue: number;
   recordingsTtlDays: number;
   recordingsRendition: 'wav' | 'opus';
+  /** storage quota of the recordings' files in GB (10^9 bytes); 0 = none */
+  recordingsMaxGb: number;
 }
+
+/**
+ * The recordings quota when the demo simulator records and RECORDINGS_MAX_GB is unset: the demo
+ * stays under ~1 GB. A talk-minute takes ≈ 3 MB on disk (μ-law original 16 KB/s + WAV rendition
+ * 32 KB/s + peaks ≈ 2.7 KB/s), so this holds about the last 5 talk-hours.
+ */
+export const DEMO_RECORDINGS_MAX_GB = 0.9;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -60,6 +74,16 @@ function int(env: Env, name: string, dflt: number, min: number, max = Number.MAX
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new ConfigError(`${name}: must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+  }
+  return n;
+}
+
+function num(env: Env, name: string, dflt: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+    throw new ConfigError(`${name}: must be a number from ${min} to ${max} (got ${JSON.stringify(raw)})`);
   }
   return n;
 }
@@ -118,6 +142,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (clickhouseUrl !== undefined && !/^https?:\/\//.test(clickhouseUrl)) {
     throw new ConfigError(`CLICKHOUSE_URL: must be an http(s) URL (got ${JSON.stringify(clickhouseUrl)})`);
   }
+  const simulator = bool(env, 'SIMULATOR', true);
+  const simulatorRecordings = bool(env, 'SIMULATOR_RECORDINGS', true);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     host: host(env, 'HOST', '0.0.0.0'),
@@ -128,9 +154,13 @@ export function loadConfig(env: Env = process.env): Config {
     clickhouseUser: optional(env, 'CLICKHOUSE_USER'),
     clickhousePassword: optional(env, 'CLICKHOUSE_PASSWORD'),
     clickhouseDatabase: optional(env, 'CLICKHOUSE_DATABASE'),
-    simulator: bool(env, 'SIMULATOR', true),
+    simulator,
     simulatorScenario: env.SIMULATOR_SCENARIO ?? 'acd/scenarios/demo-utility.json',
     simulatorBackfillDays: int(env, 'SIMULATOR_BACKFILL_DAYS', 14, 0, 366),
+    simulatorRecordings,
+    simulatorRecordShare: num(env, 'SIMULATOR_RECORD_SHARE', 0.1, 0, 1),
+    simulatorRecordBackfillShare: num(env, 'SIMULATOR_RECORD_BACKFILL_SHARE', 0.02, 0, 1),
+    simulatorRecordBackfillMax: int(env, 'SIMULATOR_RECORD_BACKFILL_MAX', 20, 0, 100_000),
     maxBodyBytes: int(env, 'MAX_BODY_BYTES', 16 * 1024 * 1024, 1024),
     flushMinRows: int(env, 'FLUSH_MIN_ROWS', 5000, 1),
     flushMs: int(env, 'FLUSH_MS', 200, 1),
@@ -151,5 +181,6 @@ export function loadConfig(env: Env = process.env): Config {
     recordingsQueue: int(env, 'RECORDINGS_QUEUE', 100, 1, 100_000),
     recordingsTtlDays: int(env, 'RECORDINGS_TTL_DAYS', 0, 0, 36_500),
     recordingsRendition: oneOf(env, 'RECORDINGS_RENDITION', ['wav', 'opus'] as const, 'wav'),
+    recordingsMaxGb: num(env, 'RECORDINGS_MAX_GB', simulator && simulatorRecordings ? DEMO_RECORDINGS_MAX_GB : 0, 0, 1_000_000),
   };
 }

@@ -102,6 +102,7 @@ async function main(): Promise<void> {
     maxQueue: cfg.recordingsQueue,
     maxBytes: cfg.recordingsMaxBytes,
     ttlDays: cfg.recordingsTtlDays,
+    maxGb: cfg.recordingsMaxGb,
     rendition: cfg.recordingsRendition,
   });
   await recordings.start();
@@ -143,6 +144,9 @@ async function main(): Promise<void> {
       ingestUrl: `ws://127.0.0.1:${server.port}/v1/ingest`,
       key,
       backfillDays: Number(n) === 0 ? cfg.simulatorBackfillDays : 0,
+      ...(cfg.simulatorRecordings
+        ? { recordings: { share: cfg.simulatorRecordShare, backfillShare: cfg.simulatorRecordBackfillShare, backfillMax: cfg.simulatorRecordBackfillMax } }
+        : {}),
       log,
     });
   }

@@ -15,6 +15,8 @@ export interface SimulatorOptions {
   key: string;
   /** simulate this many past days first (history for reports), then run in real time */
   backfillDays: number;
+  /** recordings of the simulated calls (uploaded with `key` to the server of `ingestUrl`); absent: none */
+  recordings?: { share: number; backfillShare: number; backfillMax: number };
   log: Logger;
 }
 
@@ -70,6 +72,9 @@ export function startSimulator(opts: SimulatorOptions): { stop(): Promise<void> 
     const args = ['--import', 'tsx', 'acd/cli.ts', '--scenario', opts.scenario, '--speed', 'realtime', '--duration', 'forever'];
     args.push('--ingest', opts.ingestUrl, '--key', opts.key);
     if (backfill > 0) args.push('--backfill-days', String(backfill));
+    const rec = opts.recordings ?? { share: 0, backfillShare: 0, backfillMax: 0 };
+    // a restarted child has no backfill: its sample is not recorded again
+    args.push('--record-share', String(rec.share), '--record-backfill-share', String(backfill > 0 ? rec.backfillShare : 0), '--record-backfill-max', String(rec.backfillMax));
     backfill = 0;
     child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const relay = childLineRelay(opts.log, { proc: 'acd', pid: child.pid });

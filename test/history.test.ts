@@ -14,6 +14,7 @@ import { TABLES } from '../schemas/tables.ts';
 import { resolveQueueSettings } from '../server/contact-metrics/index.ts';
 import { EventFactory } from '../server/contact-metrics/test-events.ts';
 import { HistoryDeriver } from '../server/history/deriver.ts';
+import { agentBreaks, agentReport, agentSessions } from '../server/reports/agent-report.ts';
 import { queueReport, type QueueReportOptions, type ReportDirectory } from '../server/reports/queue-report.ts';
 import { freshChdbStore } from './helpers/store.ts';
 
@@ -31,6 +32,10 @@ const directory: ReportDirectory = {
   listQueues: () => [
     { id: 'A', site: 'berlin' },
     { id: 'B', site: 'berlin' },
+  ],
+  listAgents: () => [
+    { id: 'ag1', site: 'berlin', team: 't1' },
+    { id: 'ag2', site: 'berlin', team: 't2' },
   ],
 };
 
@@ -95,6 +100,24 @@ beforeAll(async () => {
   await send([c6.queued]);
   await deriver.drain();
   await send([c6.wrapup, c6.answered]);
+  // ag1's day: signed in before the period, a break, manual busy, signed out; a help request
+  await send([
+    f.state('ag1', 'available', at('09:55:00'), { queues: ['A'] }),
+    f.state('ag1', 'ringing', at('10:00:05')),
+    f.state('ag1', 'on_call', at('10:00:10')),
+    f.state('ag1', 'acw', at('10:03:00')),
+    f.state('ag1', 'available', at('10:03:20')),
+    f.state('ag1', 'not_ready', at('10:10:00'), { reason: 'break' }),
+    f.state('ag1', 'available', at('10:19:00')),
+    f.state('ag1', 'ringing', at('10:20:15')),
+    f.state('ag1', 'on_call', at('10:20:20')),
+    f.state('ag1', 'acw', at('10:25:00')),
+    f.state('ag1', 'available', at('10:25:10')),
+    f.state('ag1', 'available', at('10:30:00')),
+    f.make(at('10:30:00'), { type: 'agent.help', agent: 'ag1' }),
+    f.state('ag1', 'not_ready', at('10:40:00'), { reason: 'manual_busy' }),
+    f.state('ag1', 'logged_out', at('10:45:00')),
+  ]);
   // the autumn DST change: 02:30 local twice, an hour apart
   await send([f.queued('d1', 'A', t('2026-10-25T00:30:00Z')), f.answered('d1', 'ag1', t('2026-10-25T00:30:05Z'), 'A')]);
   await send([f.queued('d2', 'A', t('2026-10-25T01:30:00Z')), f.answered('d2', 'ag1', t('2026-10-25T01:30:05Z'), 'A')]);
@@ -193,6 +216,48 @@ describe('queue report from the derived history', () => {
     expect(r.rows.map((x) => [x.interval_start, x.offered])).toEqual([
       ['2026-10-25T02:00:00+02:00', 1],
       ['2026-10-25T02:00:00+01:00', 1],
+    ]);
+  });
+});
+
+describe('agent report from the stored states and the derived history', () => {
+  it('counts ag1 by hand: sign-outs, breaks, not-ready periods, state times, occupancy, utilization and call figures', async () => {
+    const r = await agentReport(store, period({ interval: '1h' }), ['ag1']);
+    expect(r.rows).toHaveLength(1);
+    expect(r.rows[0]).toEqual({
+      interval_start: '2026-11-23T10:00:00+01:00',
+      agent: 'ag1',
+      sign_ins: 0, // signed in at 09:55, before the period
+      sign_outs: 1,
+      breaks: 1,
+      break_s: 540,
+      not_ready_count: 2, // the break and manual busy; "available" again at 10:30 is no change
+      not_ready_s: 840,
+      answered: 2,
+      talk_s: 420,
+      hold_s: 30,
+      acw_s: 30,
+      handle_s: 480,
+      ring_noanswer: 0,
+      agent_hangups: 1,
+      help_requests: 1,
+      logged_in_s: 2700,
+      occupancy: 0.2634, // (10 ringing + 450 on call + 30 acw) ÷ (1370 available + 490)
+      utilization: 0.1778, // (450 + 30) ÷ 2700
+    });
+    expect(r.total).toMatchObject({ agent: null, answered: 2, logged_in_s: 2700 });
+  });
+
+  it('lists the sign-in session and the break', async () => {
+    expect(await agentSessions(store, period(), ['ag1'])).toEqual([{ agent: 'ag1', sign_in: null, sign_out: '2026-11-23T10:45:00+01:00', duration_s: 2700 }]);
+    expect(await agentBreaks(store, period(), ['ag1'])).toEqual([{ agent: 'ag1', start: '2026-11-23T10:10:00+01:00', end: '2026-11-23T10:19:00+01:00', duration_s: 540 }]);
+  });
+
+  it('splits state time at interval edges', async () => {
+    const r = await agentReport(store, period({ interval: '15m', to: at('10:30:00') }), ['ag1']);
+    expect(r.rows.map((x) => [x.interval_start.slice(11, 16), x.logged_in_s, x.breaks, x.break_s])).toEqual([
+      ['10:00', 900, 1, 300],
+      ['10:15', 900, 0, 240],
     ]);
   });
 });

@@ -93,6 +93,18 @@ describe('GET /v1/reports/queues', () => {
     expect(((await bad.json()) as { error: string }).error).toMatch(/^target_sl: required/);
   });
 
+  it('gives agents their own figures only, whatever agent they ask for', async () => {
+    const q = '/v1/reports/agents?from=2026-11-23T10:00:00%2B08:00&to=2026-11-23T12:00:00%2B08:00&interval=1h';
+    const manager = (await (await get(`${q}&agent=a1`, await server.login('boss', 'boss-password-1'))).json()) as { rows: { agent: string; answered: number; handle_s: number }[] };
+    expect(manager.rows).toEqual([expect.objectContaining({ agent: 'a1', answered: 1, handle_s: 190 })]);
+    const agent = await get(`${q}&agent=a1`, await server.login('ag1', 'ag1-password-1'));
+    expect(agent.status).toBe(200);
+    expect(((await agent.json()) as { rows: unknown[] }).rows).toEqual([]);
+    expect((await get(q, await server.login('qa1', 'qa1-password-1'))).status).toBe(403);
+    const csv = await get(`${q}&agent=a1&format=csv`, await server.login('boss', 'boss-password-1'));
+    expect((await csv.text()).split('\r\n')[0]).toBe('interval_start,agent,sign_ins,sign_outs,breaks,break_s,not_ready_count,not_ready_s,answered,talk_s,hold_s,acw_s,handle_s,ring_noanswer,agent_hangups,help_requests,logged_in_s,occupancy,utilization');
+  });
+
   it('is read by admins, managers and supervisors, not by QA or agents', async () => {
     const status: Record<string, number> = {};
     for (const name of ['boss', 'lead', 'qa1', 'ag1']) status[name] = (await get(REPORT, await server.login(name, `${name}-password-1`))).status;

@@ -20,6 +20,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** progress and milestones as structured records */
   log?: (entry: Record<string, unknown>) => void;
+  /** paced runs: called once, when the simulation has caught up with the wall clock and the events so far are handed to the sink */
+  onCaughtUp?: () => void;
   /** milliseconds between progress records: while catching up (default 5 s), and once in step (default 60 s) */
   logEveryMs?: { catchingUp: number; running: number };
 }
@@ -78,6 +80,8 @@ export async function runSimulation(opts: RunOptions): Promise<RunReport> {
     if (!caughtUp) {
       caughtUp = true;
       progress('caught up with the wall clock');
+      await sink.drain();
+      opts.onCaughtUp?.();
     }
     await sink.drain();
     const next = sim.nextTime();

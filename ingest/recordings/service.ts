@@ -1,6 +1,7 @@
 /**
  * Recordings: content-addressed files under DATA_DIR/recordings, metadata rows in ClickHouse,
- * a bounded job queue in front of ffmpeg, and the retention sweep.
+ * a bounded job queue in front of ffmpeg, and expiry: the retention sweep (age) and the storage
+ * quota (size), one way of expiring.
  *
  * Paths come only from the SHA-256 of the content (hex, checked): no string a client sends
  * ever reaches the file system. Derived files depend only on the content, so two calls with
@@ -60,6 +61,11 @@ export interface RecordingOptions {
   maxBytes: number;
   /** delete audio older than this many days; 0 keeps it */
   ttlDays: number;
+  /**
+   * storage quota in GB (10^9 bytes) of the files under DATA_DIR/recordings: beyond it the oldest
+   * recordings (by upload) are expired like the retention does; 0 or absent = none
+   */
+  maxGb?: number;
   rendition: Rendition;
   /** retries of a transient failure (ffmpeg killed or not starting, store errors) */
   retries?: number;
@@ -70,6 +76,8 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 const RETRY_DELAYS_MS = [1000, 5000, 15000];
 const SWEEP_EVERY_MS = 24 * 3600_000;
 const JOB_TIMEOUT_MS = 15 * 60_000;
+/** Over the quota, recordings are expired until the files take at most this share of it (so not every job expires one). */
+const QUOTA_LOW_WATER = 0.9;
 const NAN_FIGURES = { agent_talk_s: NaN, customer_talk_s: NaN, silence_ratio: NaN, longest_silence_s: NaN, talk_over_s: NaN, agent_talk_ratio: NaN };
 
 interface Job {
@@ -103,7 +111,12 @@ export class RecordingService {
   private sweepTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly idle = new Set<() => void>();
-  readonly stats = { processed: 0, failed: 0, retried: 0, refused: 0 };
+  /** bytes on disk per content (original, rendition, peaks), for the quota */
+  private readonly shaBytes = new Map<string, number>();
+  private usedBytes = 0;
+  /** quota checks run one after the other */
+  private quotaChain: Promise<unknown> = Promise.resolve();
+  readonly stats = { processed: 0, failed: 0, retried: 0, refused: 0, quotaExpired: 0 };
 
   constructor(readonly opts: RecordingOptions) {
     this.root = join(opts.dataDir, 'recordings');
@@ -117,6 +130,10 @@ export class RecordingService {
   get active(): number {
     return this.running;
   }
+  /** bytes of the recordings' files (uploads in progress not counted) */
+  get diskBytes(): number {
+    return this.usedBytes;
+  }
 
   /** Creates the folders, clears unfinished uploads, queues the recordings a previous run left processing, starts the daily sweep. */
   async start(): Promise<void> {
@@ -125,6 +142,11 @@ export class RecordingService {
     const left = await this.opts.store.query<RecordingRow>(
       `SELECT * FROM (${latestSql('')}) WHERE status = 'processing'`,
     );
+    await this.measure();
+    if (this.quotaBytes() > 0) {
+      this.opts.log('info', 'recordings storage quota', { max_gb: this.opts.maxGb, used_gb: Math.round(this.usedBytes / 1e7) / 100 });
+      await this.enforceQuota().catch((err: unknown) => this.opts.log('error', 'recordings quota check failed', { error: String(err) }));
+    }
     for (const row of left) this.enqueue(normalise(row));
     if (left.length) this.opts.log('info', 'recordings left processing by the previous run queued again', { count: left.length });
     if (this.opts.ttlDays > 0) {
@@ -191,6 +213,7 @@ export class RecordingService {
       const original = this.relPath(a.sha256);
       await mkdir(join(this.root, a.sha256.slice(0, 2)), { recursive: true });
       await rename(a.tempFile, this.abs(original));
+      await this.recount(a.sha256);
       const now = this.now();
       const row: RecordingRow = {
         call: a.call,
@@ -290,6 +313,8 @@ export class RecordingService {
       this.stats.processed++;
       this.opts.log('info', 'recording ready', { call: row.call, duration_s: analysis.duration_s, ms: Math.round(this.now() - started), queued_ms: Math.round(started - row.updated_at) });
       this.avgJobS = this.avgJobS * 0.8 + ((this.now() - started) / 1000) * 0.2;
+      await this.recount(row.sha256);
+      await this.enforceQuota().catch((err: unknown) => this.opts.log('error', 'recordings quota check failed', { error: String(err) }));
     } catch (err) {
       const permanent = err instanceof RecordingInputError;
       if (!permanent && job.attempt < (this.opts.retries ?? 2)) {
@@ -308,13 +333,19 @@ export class RecordingService {
       );
       // the original of a file that can never be processed is not kept (unless another call holds the same bytes)
       if (permanent) await this.removeIfUnused(row.sha256);
+      await this.recount(row.sha256);
     }
   }
 
-  private async write(row: RecordingRow): Promise<void> {
+  private write(row: RecordingRow): Promise<void> {
+    return this.writeRows([row]);
+  }
+
+  private async writeRows(rows: readonly RecordingRow[]): Promise<void> {
     const nanToNull = (x: number) => (Number.isFinite(x) ? x : null);
-    await this.opts.store.insertRows(TABLES.recordings, [
-      {
+    await this.opts.store.insertRows(
+      TABLES.recordings,
+      rows.map((row) => ({
         ...row,
         agent_talk_s: nanToNull(row.agent_talk_s),
         customer_talk_s: nanToNull(row.customer_talk_s),
@@ -322,8 +353,8 @@ export class RecordingService {
         longest_silence_s: nanToNull(row.longest_silence_s),
         talk_over_s: nanToNull(row.talk_over_s),
         agent_talk_ratio: nanToNull(row.agent_talk_ratio),
-      },
-    ]);
+      })),
+    );
   }
 
   /** Deletes a content's files when no current row other than expired/failed ones needs them. */
@@ -341,6 +372,109 @@ export class RecordingService {
     const dir = join(this.root, sha.slice(0, 2));
     const names = await readdir(dir).catch(() => [] as string[]);
     for (const n of names) if (n.startsWith(sha)) await rm(join(dir, n), { force: true });
+    this.usedBytes -= this.shaBytes.get(sha) ?? 0;
+    this.shaBytes.delete(sha);
+  }
+
+  /** Sums the files under the root (not the uploads in progress), per content. */
+  private async measure(): Promise<void> {
+    this.shaBytes.clear();
+    this.usedBytes = 0;
+    const dirs = await readdir(this.root).catch(() => [] as string[]);
+    for (const d of dirs) {
+      if (!/^[0-9a-f]{2}$/.test(d)) continue;
+      for (const n of await readdir(join(this.root, d)).catch(() => [] as string[])) {
+        const sha = n.slice(0, 64);
+        if (!SHA256_HEX.test(sha)) continue;
+        const size = await stat(join(this.root, d, n)).then((st) => st.size, () => 0);
+        this.shaBytes.set(sha, (this.shaBytes.get(sha) ?? 0) + size);
+        this.usedBytes += size;
+      }
+    }
+  }
+
+  /** Measures one content's files again (after they were written or removed). */
+  private async recount(sha: string): Promise<void> {
+    const dir = join(this.root, sha.slice(0, 2));
+    let bytes = 0;
+    for (const n of await readdir(dir).catch(() => [] as string[])) {
+      if (n.startsWith(sha)) bytes += await stat(join(dir, n)).then((st) => st.size, () => 0);
+    }
+    this.usedBytes += bytes - (this.shaBytes.get(sha) ?? 0);
+    if (bytes > 0) this.shaBytes.set(sha, bytes);
+    else this.shaBytes.delete(sha);
+  }
+
+  private quotaBytes(): number {
+    return (this.opts.maxGb ?? 0) > 0 ? (this.opts.maxGb as number) * 1e9 : 0;
+  }
+
+  /**
+   * The expiry both limits use: the rows become `expired` (duration and figures stay, the paths
+   * go) and the files of each content no other live recording uses are deleted. The caller
+   * writes one audit row for it (`auditExpired`).
+   */
+  private async expire(rows: RecordingRow[], error: string): Promise<string[]> {
+    if (rows.length === 0) return [];
+    const now = this.now();
+    await this.writeRows(rows.map((row) => ({ ...row, status: 'expired' as const, error, media_path: '', peaks_path: '', original_path: '', version: nextVersion(now), updated_at: now })));
+    for (const sha of new Set(rows.map((r) => r.sha256))) await this.removeIfUnused(sha);
+    return rows.map((r) => r.call);
+  }
+
+  /** One audit row (`recordings_expired`, actor `system`) for one expiry: how many, why, which. */
+  private async auditExpired(calls: string[], why: string): Promise<void> {
+    const listed = calls.slice(0, 200).join(',') + (calls.length > 200 ? `,… (${calls.length - 200} more)` : '');
+    await this.opts.audit('system', 'recordings_expired', `${calls.length} recordings`, `${why}: ${listed}`);
+  }
+
+  /**
+   * Storage quota: while the files take more than `maxGb`, the recordings uploaded first are
+   * expired (as the retention does) until they take at most 90 % of it. Runs after each job and
+   * at start, one check at a time. Recordings still processing are never expired, and files
+   * another live recording shares stay (then older ones go too).
+   */
+  enforceQuota(): Promise<{ expired: string[] }> {
+    const run = this.quotaChain.then(() => this.quotaOnce());
+    this.quotaChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async quotaOnce(): Promise<{ expired: string[] }> {
+    const limit = this.quotaBytes();
+    if (limit <= 0 || this.usedBytes <= limit) return { expired: [] };
+    const before = this.usedBytes;
+    const target = limit * QUOTA_LOW_WATER;
+    const expired: string[] = [];
+    for (let round = 0; round < 10 && this.usedBytes > target; round++) {
+      const oldest = (
+        await this.opts.store.query<RecordingRow>(
+          `SELECT * FROM (${latestSql('')}) WHERE status IN ('ready', 'failed') ORDER BY uploaded_ms, call LIMIT 1000`,
+        )
+      ).map(normalise);
+      const chosen: RecordingRow[] = [];
+      const counted = new Set<string>();
+      let freed = 0;
+      for (const row of oldest) {
+        if (this.usedBytes - freed <= target) break;
+        chosen.push(row);
+        if (!counted.has(row.sha256)) {
+          counted.add(row.sha256);
+          freed += this.shaBytes.get(row.sha256) ?? 0;
+        }
+      }
+      if (chosen.length === 0) break;
+      // files shared with a newer live recording stay: then the next round takes older ones too
+      expired.push(...(await this.expire(chosen, `audio deleted by the storage quota (RECORDINGS_MAX_GB=${this.opts.maxGb})`)));
+    }
+    if (expired.length) {
+      const gb = (b: number) => Math.round(b / 1e6) / 1000;
+      await this.auditExpired(expired, `storage quota RECORDINGS_MAX_GB=${this.opts.maxGb} exceeded (${gb(before)} GB of recordings, ${gb(this.usedBytes)} GB after; oldest uploads first)`);
+      this.stats.quotaExpired += expired.length;
+      this.opts.log('info', 'recordings storage quota: oldest audio deleted', { count: expired.length, max_gb: this.opts.maxGb, before_bytes: before, after_bytes: this.usedBytes });
+    }
+    if (this.usedBytes > limit) this.opts.log('warn', 'recordings over the storage quota with nothing left to expire (recordings still processing)', { max_gb: this.opts.maxGb, used_bytes: this.usedBytes });
+    return { expired };
   }
 
   /**
@@ -357,13 +491,8 @@ export class RecordingService {
       )
     ).map(normalise);
     if (old.length === 0) return { expired: [] };
-    for (const row of old) {
-      await this.write({ ...row, status: 'expired', error: `audio deleted by retention (RECORDINGS_TTL_DAYS=${this.opts.ttlDays})`, media_path: '', peaks_path: '', original_path: '', version: nextVersion(this.now()), updated_at: this.now() });
-    }
-    for (const sha of new Set(old.map((r) => r.sha256))) await this.removeIfUnused(sha);
-    const calls = old.map((r) => r.call);
-    const listed = calls.slice(0, 200).join(',') + (calls.length > 200 ? `,… (${calls.length - 200} more)` : '');
-    await this.opts.audit('system', 'recordings_expired', `${calls.length} recordings`, `older than ${this.opts.ttlDays} days: ${listed}`);
+    const calls = await this.expire(old, `audio deleted by retention (RECORDINGS_TTL_DAYS=${this.opts.ttlDays})`);
+    await this.auditExpired(calls, `older than ${this.opts.ttlDays} days`);
     this.opts.log('info', 'recordings retention: audio deleted', { count: calls.length, ttl_days: this.opts.ttlDays });
     return { expired: calls };
   }

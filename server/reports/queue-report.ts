@@ -28,6 +28,7 @@ export interface ReportDirectory {
   queue(id: string): QueueInfo | undefined;
   site(id: string): SiteInfo | undefined;
   listQueues(): readonly { id: string; site: string }[];
+  listAgents(): readonly { id: string; site: string; team: string | null }[];
 }
 
 export interface QueueReportOptions extends ReportPeriod {

@@ -4,6 +4,8 @@ import type { Authenticator } from '../../platform/auth.ts';
 import { send, sendError, sendJson, type Reply } from '../../platform/http/uws.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { Store } from '../../platform/store/store.ts';
+import type { Principal } from '../../platform/auth.ts';
+import { agentBreaks, agentReport, agentSessions } from '../reports/agent-report.ts';
 import { toCsv } from '../reports/csv.ts';
 import { parseQueueReportExtras, QUEUE_REPORT_PARAMS, queueReport, type ReportDirectory } from '../reports/queue-report.ts';
 import { parseReportPeriod, ReportInputError } from '../reports/report-query.ts';
@@ -40,6 +42,38 @@ export function registerReportRoutes(app: TemplatedApp, auth: Authenticator, log
       if (params.format === 'csv') return sendCsv(reply, 'queues', toCsv(report.rows));
       sendJson(reply, 200, report);
     });
+
+    // Agents read their own figures; the other readers any agent (filtered by agent, team or site).
+    const agentOpts = { scope: ['reports', 'read', 'own'] as const, noDisplay: true };
+    const agentsInScope = (who: Principal, p: { agents: string[]; teams: string[]; sites: string[] }): string[] => {
+      if (!who.scopes.has('reports') && !who.scopes.has('read')) return [who.name];
+      if (p.agents.length > 0) return p.agents;
+      if (p.teams.length === 0 && p.sites.length === 0) return [];
+      const teams = new Set(p.teams);
+      const sites = new Set(p.sites);
+      const ids = deps.directory
+        .listAgents()
+        .filter((a) => (teams.size === 0 || teams.has(a.team ?? '')) && (sites.size === 0 || sites.has(a.site)))
+        .map((a) => a.id);
+      return ids.length > 0 ? ids : ['\u0000none'];
+    };
+    const agentPeriod = (q: URLSearchParams) => parseReportPeriod(q, { defaultZone, filters: ['site', 'agent', 'team'] });
+    const agentRoute = (path: string, name: string, build: (p: ReturnType<typeof agentPeriod>, agents: string[]) => Promise<object>, rowsOf: (r: object) => object[]) =>
+      route('get', path, agentOpts, async ({ reply, info, who }) => {
+        let period;
+        try {
+          period = agentPeriod(info.query);
+        } catch (err) {
+          if (err instanceof ReportInputError) return sendError(reply, 400, err.message);
+          throw err;
+        }
+        const result = await build(period, agentsInScope(who, period));
+        if (period.format === 'csv') return sendCsv(reply, name, toCsv(rowsOf(result)));
+        sendJson(reply, 200, result);
+      });
+    agentRoute('/v1/reports/agents', 'agents', (p, a) => agentReport(deps.store, p, a), (r) => (r as { rows: object[] }).rows);
+    agentRoute('/v1/reports/agent-sessions', 'agent-sessions', async (p, a) => ({ rows: await agentSessions(deps.store, p, a) }), (r) => (r as { rows: object[] }).rows);
+    agentRoute('/v1/reports/agent-breaks', 'agent-breaks', async (p, a) => ({ rows: await agentBreaks(deps.store, p, a) }), (r) => (r as { rows: object[] }).rows);
 
     route('get', '/v1/reports/staffing', opts, async ({ reply, info }) => {
       let period;
