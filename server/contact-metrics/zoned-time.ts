@@ -85,11 +85,28 @@ function localParts(zone: string, t: number): LocalParts {
   return out;
 }
 
-/** UTC offset of `zone` at instant `t`, in ms (local = UTC + offset). Whole seconds. */
+const QUARTER_MS = 15 * 60_000;
+const OFFSET_CACHE_LIMIT = 200_000;
+const offsetCache = new Map<string, Map<number, number>>();
+
+/**
+ * UTC offset of `zone` at instant `t`, in ms (local = UTC + offset). Whole seconds. Cached per
+ * quarter hour: offsets change on quarter-hour edges (every zone's transitions fall on them), and
+ * reports ask for the same quarters again and again (an Intl lookup costs microseconds).
+ */
 export function zoneOffsetMs(zone: string, t: number): number {
-  const p = localParts(zone, t);
-  const local = Date.UTC(p.y, p.m - 1, p.d, p.h, p.mi, p.s);
-  return local - Math.floor(t / 1000) * 1000;
+  const quarter = Math.floor(t / QUARTER_MS);
+  let byQuarter = offsetCache.get(zone);
+  if (!byQuarter) offsetCache.set(zone, (byQuarter = new Map()));
+  let off = byQuarter.get(quarter);
+  if (off === undefined) {
+    const q = quarter * QUARTER_MS;
+    const p = localParts(zone, q);
+    off = Date.UTC(p.y, p.m - 1, p.d, p.h, p.mi, p.s) - q;
+    if (byQuarter.size >= OFFSET_CACHE_LIMIT) byQuarter.clear();
+    byQuarter.set(quarter, off);
+  }
+  return off;
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');

@@ -57,7 +57,7 @@ export interface DeriverOptions {
   coalesceMs?: number;
   /** calls derived per store round trip */
   batchCalls?: number;
-  /** events of a call looked for before and after its new events */
+  /** events of a call looked for before and after its new events and its previous rows */
   windowMs?: number;
   now?: () => number;
 }
@@ -89,7 +89,7 @@ export class HistoryDeriver {
   private stopped = false;
 
   constructor(opts: DeriverOptions) {
-    this.opts = { tickMs: 1000, coalesceMs: 20_000, batchCalls: 2000, windowMs: 12 * 3_600_000, now: Date.now, ...opts };
+    this.opts = { tickMs: 1000, coalesceMs: 20_000, batchCalls: 2000, windowMs: 2 * 3_600_000, now: Date.now, ...opts };
   }
 
   /** Calls waiting to be derived. */
@@ -215,10 +215,15 @@ export class HistoryDeriver {
       to = Math.max(to, d.maxTs);
     }
     const { store } = this.opts;
-    const [eventRows, previous] = await Promise.all([
-      store.query<StoredCallEventRow>(CALL_EVENTS_OF_CALLS_SQL, { from: from - this.opts.windowMs, to: to + this.opts.windowMs, calls }),
-      store.query<ContributionRow & { n: number | string }>(CURRENT_CONTRIBUTIONS_SQL, { calls }),
-    ]);
+    // The previous rows first (a primary-key lookup): their instants widen the time window the
+    // call's events are read from, so a long call's early events are found without reading a
+    // wide window for every call.
+    const previous = await store.query<ContributionRow & { n: number | string }>(CURRENT_CONTRIBUTIONS_SQL, { calls });
+    for (const r of previous) {
+      from = Math.min(from, Number(r.at));
+      to = Math.max(to, Number(r.at));
+    }
+    const eventRows = await store.query<StoredCallEventRow>(CALL_EVENTS_OF_CALLS_SQL, { from: from - this.opts.windowMs, to: to + this.opts.windowMs, calls });
     const eventsOf = new Map<string, CallEvent[]>();
     for (const r of eventRows) {
       let list = eventsOf.get(r.call);

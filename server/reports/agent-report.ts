@@ -219,7 +219,7 @@ export async function agentReport(store: Store, p: ReportPeriod, agents: string[
   const [{ starts, walk }, calls] = await Promise.all([
     walkPeriod(store, p, agents, now),
     aligned
-      ? store.query<AgentRollupRow>(AGENT_ROLLUP_SQL, { fromS: Math.floor(p.from / 1000), toS: Math.floor(p.to / 1000), agents })
+      ? store.query<AgentRollupRow>(AGENT_ROLLUP_SQL, { fromS: Math.floor(p.from / 1000), toS: Math.floor(p.to / 1000), agents, iv: p.interval, tz: p.tz })
       : store.query<AgentRollupRow>(AGENT_CALLS_SQL, { from: p.from, to: p.to, agents }),
   ]);
   const slotIndex = new Map<number, number>();

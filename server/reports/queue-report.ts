@@ -96,18 +96,19 @@ export async function queueReport(store: Store, dir: ReportDirectory, p: QueueRe
   const aligned = p.from % QUARTER_MS === 0 && p.to % QUARTER_MS === 0;
   const whatIf = p.slThresholdS !== null || p.shortAbandonS !== null;
   const useRollup = aligned && !whatIf;
-  const read = (scope: 'queue' | 'caller') =>
-    useRollup
-      ? store.query<QueueIntervalRow>(QUEUE_ROLLUP_SQL, { scope, fromS: Math.floor(p.from / 1000), toS: Math.floor(p.to / 1000), keys })
-      : store.query<QueueIntervalRow>(QUEUE_WHAT_IF_SQL, {
-          scope,
-          from: p.from,
-          to: p.to,
-          keys,
-          slMs: p.slThresholdS === null ? -1 : Math.round(p.slThresholdS * 1000),
-          shortMs: p.shortAbandonS === null ? -1 : Math.round(p.shortAbandonS * 1000),
-        });
-  const [queueRows, callerRows] = await Promise.all([read('queue'), read('caller')]);
+  const scopes = ['queue', 'caller'];
+  const all = useRollup
+    ? await store.query<QueueIntervalRow>(QUEUE_ROLLUP_SQL, { scopes, fromS: Math.floor(p.from / 1000), toS: Math.floor(p.to / 1000), keys, iv: p.interval, tz: p.tz })
+    : await store.query<QueueIntervalRow>(QUEUE_WHAT_IF_SQL, {
+        scopes,
+        from: p.from,
+        to: p.to,
+        keys,
+        slMs: p.slThresholdS === null ? -1 : Math.round(p.slThresholdS * 1000),
+        shortMs: p.shortAbandonS === null ? -1 : Math.round(p.shortAbandonS * 1000),
+      });
+  const queueRows = all.filter((r) => r.scope === 'queue');
+  const callerRows = all.filter((r) => r.scope === 'caller');
 
   const settingsOf = (queue: string): QueueSettings => resolveQueueSettings(dir.queue(queue)?.settings);
   const startOf = memoStart(p);
@@ -138,12 +139,19 @@ export async function queueReport(store: Store, dir: ReportDirectory, p: QueueRe
     return f;
   };
   const mixed = commonSettings(keys.length > 0 ? keys : [...byQueue.keys()], settingsOf);
-  const iso = (t: number) => isoWithOffset(t, p.tz);
+  const isoCache = new Map<number, string>();
+  const iso = (t: number) => {
+    let v = isoCache.get(t);
+    if (v === undefined) isoCache.set(t, (v = isoWithOffset(t, p.tz)));
+    return v;
+  };
 
-  const rows: QueueReportRow[] = [];
+  const sortedRows: { start: number; row: QueueReportRow }[] = [];
   for (const queue of [...byQueue.keys()].sort()) {
-    for (const [start, c] of [...byQueue.get(queue)!].sort((a, b) => a[0] - b[0])) rows.push({ interval_start: iso(start), queue, ...figures(c, settingsOf(queue)) });
+    for (const [start, c] of byQueue.get(queue)!) sortedRows.push({ start, row: { interval_start: iso(start), queue, ...figures(c, settingsOf(queue)) } });
   }
+  // by interval, then queue (queues were added in order and the sort is stable)
+  const rows = sortedRows.sort((a, b) => a.start - b.start).map((r) => r.row);
   const callerRowsOut: CallerReportRow[] = [];
   for (const site of [...bySite.keys()].sort()) {
     for (const [start, c] of [...bySite.get(site)!].sort((a, b) => a[0] - b[0])) callerRowsOut.push({ interval_start: iso(start), site, ...figures(c, mixed) });
@@ -156,7 +164,7 @@ export async function queueReport(store: Store, dir: ReportDirectory, p: QueueRe
     tz: p.tz,
     interval: p.interval,
     source: useRollup ? 'rollup' : 'calls',
-    rows: rows.sort((a, b) => Date.parse(a.interval_start) - Date.parse(b.interval_start) || (a.queue < b.queue ? -1 : a.queue > b.queue ? 1 : 0)),
+    rows,
     totals: figures(total, mixed),
     caller: { rows: callerRowsOut, totals: figures(callerTotal, mixed) },
   };
@@ -167,8 +175,8 @@ export async function intervalTotals(store: Store, dir: ReportDirectory, p: Repo
   const keys = queuesInScope(dir, p);
   const aligned = p.from % QUARTER_MS === 0 && p.to % QUARTER_MS === 0;
   const rows = aligned
-    ? await store.query<QueueIntervalRow>(QUEUE_ROLLUP_SQL, { scope: 'queue', fromS: Math.floor(p.from / 1000), toS: Math.floor(p.to / 1000), keys })
-    : await store.query<QueueIntervalRow>(QUEUE_WHAT_IF_SQL, { scope: 'queue', from: p.from, to: p.to, keys, slMs: -1, shortMs: -1 });
+    ? await store.query<QueueIntervalRow>(QUEUE_ROLLUP_SQL, { scopes: ['queue'], fromS: Math.floor(p.from / 1000), toS: Math.floor(p.to / 1000), keys, iv: p.interval, tz: p.tz })
+    : await store.query<QueueIntervalRow>(QUEUE_WHAT_IF_SQL, { scopes: ['queue'], from: p.from, to: p.to, keys, slMs: -1, shortMs: -1 });
   const startOf = memoStart(p);
   const out = new Map<number, QueueCounters>();
   for (const r of rows) {

@@ -1,3 +1,5 @@
+import { INTERVAL_START_S } from './queue-intervals.ts';
+
 /**
  * Agent state changes for the agent reports: every `agent.state` (and `agent.help`) of the
  * agents in [from, to), and each agent's last state before `from` (looked for back to
@@ -32,16 +34,17 @@ export interface AgentEventRow {
   reason: string;
 }
 
-/** Agent call counters (scope `agent` of the rollup) per agent and 15-minute bucket. */
+/** Agent call counters (scope `agent` of the rollup) per agent and 15-minute bucket (or day, week, month). */
 export const AGENT_ROLLUP_SQL = `
-SELECT key, toUnixTimestamp(bucket) * 1000 AS bucket_ms,
+SELECT key, ${INTERVAL_START_S} * 1000 AS bucket_ms,
        sum(answered) AS answered, sum(handled) AS handled, sum(talk_ms) AS talk_ms, sum(hold_ms) AS hold_ms,
        sum(acw_ms) AS acw_ms, sum(ring_noanswer) AS ring_noanswer, sum(agent_hangups) AS agent_hangups
 FROM history_15m
 WHERE scope = 'agent'
   AND bucket >= toDateTime({fromS:Int64}, 'UTC') AND bucket < toDateTime({toS:Int64}, 'UTC')
   AND (empty({agents:Array(String)}) OR has({agents:Array(String)}, key))
-GROUP BY key, bucket_ms`;
+GROUP BY key, bucket_ms
+SETTINGS output_format_json_quote_64bit_integers = 0`;
 
 /** The same from the per-call rows (a period not on 15-minute edges). */
 export const AGENT_CALLS_SQL = `
@@ -54,7 +57,8 @@ FROM call_contributions AS c
 WHERE c.scope = 'agent'
   AND c.at >= fromUnixTimestamp64Milli({from:Int64}) AND c.at < fromUnixTimestamp64Milli({to:Int64})
   AND (empty({agents:Array(String)}) OR has({agents:Array(String)}, c.key))
-GROUP BY key, bucket_ms`;
+GROUP BY key, bucket_ms
+SETTINGS output_format_json_quote_64bit_integers = 0`;
 
 export interface AgentRollupRow {
   key: string;

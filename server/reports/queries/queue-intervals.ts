@@ -1,10 +1,21 @@
 /**
- * Queue-view or caller-view counters per key and 15-minute bucket over [from, to):
+ * Queue-view and/or caller-view counters (`scopes`) per key and 15-minute bucket over [from, to):
  * - ROLLUP: from `history_15m` (fast; the deriver's thresholds T and S);
  * - WHAT_IF: from `call_contributions` with T (`slMs`) and/or S (`shortMs`) given; −1 keeps the
  *   deriver's (every visit's wait is in its row, so any T and S can be applied afterwards).
  * Keys: queue ids; empty `keys` = every key of the scope.
  */
+/**
+ * The start (epoch s) of the report interval holding `bucket` when the interval is a day, week
+ * or month of zone `tz` (so long reports group in the store), else the 15-minute bucket itself:
+ * sub-day intervals are grouped by the caller, which knows the repeated autumn hour.
+ */
+export const INTERVAL_START_S = `multiIf(
+    {iv:String} = '1d', toUnixTimestamp(toStartOfDay(bucket, {tz:String})),
+    {iv:String} = '1w', toUnixTimestamp(toDateTime(toMonday(bucket, {tz:String}), {tz:String})),
+    {iv:String} = '1M', toUnixTimestamp(toDateTime(toStartOfMonth(bucket, {tz:String}), {tz:String})),
+    toUnixTimestamp(bucket))`;
+
 const SUMS = `sum(offered) AS offered, sum(answered) AS answered, sum(abandoned) AS abandoned,
        sum(short_abandoned) AS short_abandoned, sum(flowed_out) AS flowed_out,
        sum(answered_within_sl) AS answered_within_sl, sum(abandoned_within_sl) AS abandoned_within_sl,
@@ -12,15 +23,16 @@ const SUMS = `sum(offered) AS offered, sum(answered) AS answered, sum(abandoned)
        sum(handled) AS handled, sum(talk_ms) AS talk_ms, sum(hold_ms) AS hold_ms, sum(acw_ms) AS acw_ms`;
 
 export const QUEUE_ROLLUP_SQL = `
-SELECT key, toUnixTimestamp(bucket) * 1000 AS bucket_ms, ${SUMS}
+SELECT scope, key, ${INTERVAL_START_S} * 1000 AS bucket_ms, ${SUMS}
 FROM history_15m
-WHERE scope = {scope:String}
+WHERE has({scopes:Array(String)}, scope)
   AND bucket >= toDateTime({fromS:Int64}, 'UTC') AND bucket < toDateTime({toS:Int64}, 'UTC')
   AND (empty({keys:Array(String)}) OR has({keys:Array(String)}, key))
-GROUP BY key, bucket_ms`;
+GROUP BY scope, key, bucket_ms
+SETTINGS output_format_json_quote_64bit_integers = 0`;
 
 export const QUEUE_WHAT_IF_SQL = `
-SELECT c.key AS key, toUnixTimestamp(toStartOfFifteenMinutes(c.at)) * 1000 AS bucket_ms,
+SELECT c.scope AS scope, c.key AS key, toUnixTimestamp(toStartOfFifteenMinutes(c.at)) * 1000 AS bucket_ms,
        sum(toInt64(c.offered) * c.sign) AS offered,
        sum(toInt64(c.answered) * c.sign) AS answered,
        sum(toInt64(c.abandoned) * c.sign) AS abandoned,
@@ -36,12 +48,14 @@ SELECT c.key AS key, toUnixTimestamp(toStartOfFifteenMinutes(c.at)) * 1000 AS bu
        sum(toInt64(c.hold_ms) * c.sign) AS hold_ms,
        sum(toInt64(c.acw_ms) * c.sign) AS acw_ms
 FROM call_contributions AS c
-WHERE c.scope = {scope:String}
+WHERE has({scopes:Array(String)}, c.scope)
   AND c.at >= fromUnixTimestamp64Milli({from:Int64}) AND c.at < fromUnixTimestamp64Milli({to:Int64})
   AND (empty({keys:Array(String)}) OR has({keys:Array(String)}, c.key))
-GROUP BY key, bucket_ms`;
+GROUP BY scope, key, bucket_ms
+SETTINGS output_format_json_quote_64bit_integers = 0`;
 
 export interface QueueIntervalRow {
+  scope: string;
   key: string;
   bucket_ms: number | string;
   offered: number | string;
