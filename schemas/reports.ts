@@ -117,3 +117,38 @@ export interface AgentBreakRow {
   end: string | null;
   duration_s: number;
 }
+
+/** One call of `GET /v1/reports/calls` (SEEDS.md's "access detail"). */
+export interface CallReportRow {
+  call: string;
+  started_at: string;
+  site: string;
+  direction: string;
+  caller: string;
+  service_number: string;
+  /** the first queue, or `ivr` for a call that never reached one */
+  service: string;
+  /** answered | abandoned | flowed_out | waiting | ivr_abandoned | self_service | outbound | in_progress */
+  outcome: string;
+  abandon_stage: string;
+  wait_s: number | null;
+  talk_s: number;
+  hold_s: number;
+  acw_s: number;
+  duration_s: number | null;
+  agent: string;
+  queues: string[];
+  disposition: string;
+  survey_score: number | null;
+  survey_resolved: boolean | null;
+  transfers: number;
+  ivr_path: string[];
+}
+
+export interface CallReport {
+  from: string;
+  to: string;
+  tz: string;
+  rows: CallReportRow[];
+  total: number;
+}

@@ -22,6 +22,7 @@ export const TABLES = {
   qaCalibrations: 'qa_calibrations',
   callContributions: 'call_contributions',
   history15m: 'history_15m',
+  callFacts: 'call_facts',
 } as const;
 
 /**

@@ -15,6 +15,7 @@ import { resolveQueueSettings } from '../server/contact-metrics/index.ts';
 import { EventFactory } from '../server/contact-metrics/test-events.ts';
 import { HistoryDeriver } from '../server/history/deriver.ts';
 import { agentBreaks, agentReport, agentSessions } from '../server/reports/agent-report.ts';
+import { callsReport } from '../server/reports/calls-report.ts';
 import { queueReport, type QueueReportOptions, type ReportDirectory } from '../server/reports/queue-report.ts';
 import { freshChdbStore } from './helpers/store.ts';
 
@@ -67,13 +68,15 @@ beforeAll(async () => {
   await deriver.start();
   await send([
     // 1: answered in 10 s, 30 s on hold, agent hangs up, 20 s wrap-up
-    f.offered('c1', at('10:00:00')),
+    f.make(at('10:00:00'), { type: 'call.offered', call: 'c1', direction: 'inbound', from: '+8613800001111', to: '95598' }),
+    f.ivr('c1', at('10:00:00'), 'menu'),
     f.queued('c1', 'A', at('10:00:00')),
     f.answered('c1', 'ag1', at('10:00:10'), 'A'),
     f.hold('c1', 'ag1', at('10:01:00')),
     f.unhold('c1', 'ag1', at('10:01:30')),
     f.ended('c1', at('10:03:00'), 'agent'),
-    f.wrapup('c1', 'ag1', at('10:03:20')),
+    f.wrapup('c1', 'ag1', at('10:03:20'), 'billing_question'),
+    f.make(at('10:04:00'), { type: 'call.survey', call: 'c1', score: 4, resolved: true }),
     // 2: short abandon (3 s)
     f.queued('c2', 'A', at('10:05:00')),
     f.abandoned('c2', at('10:05:03'), 'queue', 'A'),
@@ -259,5 +262,52 @@ describe('agent report from the stored states and the derived history', () => {
       ['10:00', 900, 1, 300],
       ['10:15', 900, 0, 240],
     ]);
+  });
+});
+
+describe('call-detail list from the per-call history rows', () => {
+  const list = (over: Partial<Parameters<typeof callsReport>[2]> = {}, p: Partial<QueueReportOptions> = {}) =>
+    callsReport(store, period({ ...p }), { outcome: '', caller: '', disposition: '', limit: 100, offset: 0, ...over });
+
+  it('lists each call once, newest first, with its number, path, outcome and times', async () => {
+    const r = await list();
+    expect(r.total).toBe(6);
+    expect(r.rows.map((x) => x.call)).toEqual(['c6', 'c5', 'c4', 'c3', 'c2', 'c1']);
+    expect(r.rows.find((x) => x.call === 'c1')).toEqual({
+      call: 'c1',
+      started_at: '2026-11-23T10:00:00+01:00',
+      site: 'berlin',
+      direction: 'inbound',
+      caller: '+8613800001111',
+      service_number: '95598',
+      service: 'A',
+      outcome: 'answered',
+      abandon_stage: '',
+      wait_s: 10,
+      talk_s: 140,
+      hold_s: 30,
+      acw_s: 20,
+      duration_s: 180,
+      agent: 'ag1',
+      queues: ['A'],
+      disposition: 'billing_question',
+      survey_score: 4,
+      survey_resolved: true,
+      transfers: 0,
+      ivr_path: ['menu'],
+    });
+    expect(r.rows.find((x) => x.call === 'c5')).toMatchObject({ outcome: 'answered', queues: ['A', 'B'], wait_s: 65, agent: 'ag2' });
+  });
+
+  it('filters by outcome, queue, caller number and pages', async () => {
+    expect((await list({ outcome: 'abandoned' })).rows.map((x) => [x.call, x.abandon_stage, x.wait_s])).toEqual([
+      ['c4', 'queue', 30],
+      ['c2', 'queue', 3],
+    ]);
+    expect((await list({}, { queues: ['B'] })).rows.map((x) => x.call)).toEqual(['c6', 'c5']);
+    expect((await list({ caller: '0001111' })).rows.map((x) => x.call)).toEqual(['c1']);
+    const page = await list({ limit: 2, offset: 2 });
+    expect(page.rows.map((x) => x.call)).toEqual(['c4', 'c3']);
+    expect(page.total).toBe(6);
   });
 });

@@ -79,6 +79,20 @@ describe('GET /v1/reports/queues', () => {
     expect(((await r.json()) as { error: string }).error).toMatch(message);
   });
 
+  it('lists the calls with CSV, and names a bad outcome', async () => {
+    const q = '/v1/reports/calls?from=2026-11-23T10:00:00%2B08:00&to=2026-11-23T12:00:00%2B08:00';
+    const body = (await (await get(q)).json()) as { rows: { call: string; outcome: string; disposition: string }[]; total: number };
+    expect(body.total).toBe(2);
+    expect(body.rows.map((r) => [r.call, r.outcome, r.disposition])).toEqual([
+      ['rc2', 'abandoned', ''],
+      ['rc1', 'answered', 'billing_question'],
+    ]);
+    expect((await (await get(`${q}&format=csv`)).text()).split('\r\n')[0]?.startsWith('call,started_at,site,direction,caller,')).toBe(true);
+    const bad = await get(`${q}&outcome=lost`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^outcome: must be one of answered, abandoned/);
+  });
+
   it('gives the agents each interval needed from its own volume and AHT', async () => {
     const r = await get('/v1/reports/staffing?from=2026-11-23T10:00:00%2B08:00&to=2026-11-23T11:00:00%2B08:00&tz=Asia/Shanghai&interval=30m&queue=billing&target_s=20&target_sl=0.8');
     expect(r.status).toBe(200);

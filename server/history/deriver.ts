@@ -1,7 +1,7 @@
 /**
  * The history deriver: keeps `call_contributions` (and through its materialized view the
- * 15-minute rollup `history_15m`) equal to what the metric module derives from each call's
- * stored events. The reports read those tables; the live engine applies the same
+ * 15-minute rollup `history_15m`) and `call_facts` (one row per call) equal to what the metric
+ * module derives from each call's stored events. The reports read those tables; the live engine applies the same
  * `deriveCall` + `callContributions` in memory, so a board and a report count a call alike.
  *
  * - Calls are marked dirty as the ingest accepts their events (`note`, on the writer's
@@ -29,6 +29,7 @@ import {
   type QueueSettings,
   type StoredCallEventRow,
 } from '../contact-metrics/index.ts';
+import { callFactsRow } from './call-facts-row.ts';
 import { CALL_EVENTS_OF_CALLS_SQL } from './queries/call-events.ts';
 import {
   CALLS_RECEIVED_SINCE_SQL,
@@ -225,10 +226,15 @@ export class HistoryDeriver {
     }
     const eventRows = await store.query<StoredCallEventRow>(CALL_EVENTS_OF_CALLS_SQL, { from: from - this.opts.windowMs, to: to + this.opts.windowMs, calls });
     const eventsOf = new Map<string, CallEvent[]>();
+    const rowsOf = new Map<string, StoredCallEventRow[]>();
     for (const r of eventRows) {
       let list = eventsOf.get(r.call);
-      if (!list) eventsOf.set(r.call, (list = []));
+      if (!list) {
+        eventsOf.set(r.call, (list = []));
+        rowsOf.set(r.call, []);
+      }
       list.push(callEventFromRow(r));
+      rowsOf.get(r.call)!.push(r);
     }
     const before = new Map<string, Map<string, { row: ContributionRow; n: number }>>();
     for (const r of previous) {
@@ -238,15 +244,18 @@ export class HistoryDeriver {
     }
     const derivedAt = this.opts.now();
     const out: Record<string, unknown>[] = [];
+    const facts: Record<string, unknown>[] = [];
     for (const call of calls) {
       const events = eventsOf.get(call);
       const old = before.get(call) ?? new Map<string, { row: ContributionRow; n: number }>();
       const now = new Map<string, ContributionRow>();
       if (events && events.length > 0) {
-        for (const c of callContributions(deriveCall(events), this.opts.settingsOf)) {
+        const derived = deriveCall(events);
+        for (const c of callContributions(derived, this.opts.settingsOf)) {
           const row = contributionRow(call, c);
           now.set(rowKey(row), row);
         }
+        facts.push({ ...callFactsRow(derived, rowsOf.get(call) ?? []), derived_at: derivedAt });
       }
       for (const [k, { row, n }] of old) {
         const keep = now.has(k) ? 1 : 0;
@@ -255,6 +264,9 @@ export class HistoryDeriver {
       }
       for (const [k, row] of now) if (!old.has(k)) out.push({ ...row, sign: 1, derived_at: derivedAt });
     }
+    // The call rows first: a failure before the contributions are written retries both, and
+    // a second version of a call row is harmless (the newest wins).
+    if (facts.length > 0) await store.insertRows(TABLES.callFacts, facts);
     if (out.length > 0) await store.insertRows(TABLES.callContributions, out);
     this.stats.calls += calls.length;
     this.stats.rowsWritten += out.length;

@@ -6,6 +6,7 @@ import type { Logger } from '../../platform/log.ts';
 import type { Store } from '../../platform/store/store.ts';
 import type { Principal } from '../../platform/auth.ts';
 import { agentBreaks, agentReport, agentSessions } from '../reports/agent-report.ts';
+import { callsReport, CALLS_REPORT_PARAMS, parseCallListOptions } from '../reports/calls-report.ts';
 import { toCsv } from '../reports/csv.ts';
 import { parseQueueReportExtras, QUEUE_REPORT_PARAMS, queueReport, type ReportDirectory } from '../reports/queue-report.ts';
 import { parseReportPeriod, ReportInputError } from '../reports/report-query.ts';
@@ -74,6 +75,21 @@ export function registerReportRoutes(app: TemplatedApp, auth: Authenticator, log
     agentRoute('/v1/reports/agents', 'agents', (p, a) => agentReport(deps.store, p, a), (r) => (r as { rows: object[] }).rows);
     agentRoute('/v1/reports/agent-sessions', 'agent-sessions', async (p, a) => ({ rows: await agentSessions(deps.store, p, a) }), (r) => (r as { rows: object[] }).rows);
     agentRoute('/v1/reports/agent-breaks', 'agent-breaks', async (p, a) => ({ rows: await agentBreaks(deps.store, p, a) }), (r) => (r as { rows: object[] }).rows);
+
+    route('get', '/v1/reports/calls', opts, async ({ reply, info }) => {
+      let period;
+      let options;
+      try {
+        period = parseReportPeriod(info.query, { defaultZone, filters: ['site', 'queue', 'agent'], extra: CALLS_REPORT_PARAMS });
+        options = parseCallListOptions(info.query);
+      } catch (err) {
+        if (err instanceof ReportInputError) return sendError(reply, 400, err.message);
+        throw err;
+      }
+      const report = await callsReport(deps.store, period, options);
+      if (period.format === 'csv') return sendCsv(reply, 'calls', toCsv(report.rows));
+      sendJson(reply, 200, report);
+    });
 
     route('get', '/v1/reports/staffing', opts, async ({ reply, info }) => {
       let period;
