@@ -152,3 +152,53 @@ export interface CallReport {
   rows: CallReportRow[];
   total: number;
 }
+
+/** One interval of `GET /v1/reports/volume`: what callers wanted and how it went. */
+export interface VolumeRow {
+  interval_start: string;
+  calls: number;
+  answered: number;
+  /** in a queue or in the IVR */
+  abandoned: number;
+  /** ended in the IVR without reaching a queue */
+  self_service: number;
+  ivr_calls: number;
+  /** self_service ÷ ivr_calls (null without IVR calls) */
+  containment: number | null;
+  surveys: number;
+  avg_survey_score: number | null;
+  /** resolved ÷ surveys that asked (null when none asked) */
+  resolution_rate: number | null;
+  /** calls per wrap-up code (call reasons) */
+  reasons: Record<string, number>;
+  /** calls that visited each IVR node (self-service look-ups) */
+  ivr_nodes: Record<string, number>;
+}
+
+/** `GET /v1/reports/volume` */
+export interface VolumeReport {
+  from: string;
+  to: string;
+  tz: string;
+  interval: ReportInterval;
+  rows: VolumeRow[];
+  totals: Omit<VolumeRow, 'interval_start'>;
+}
+
+/** `GET /v1/reports/abandons`: abandoned calls by stage and wait; the list of them is `/v1/reports/calls?outcome=abandoned`. */
+export interface AbandonReport {
+  from: string;
+  to: string;
+  tz: string;
+  buckets: { stage: string; wait_bucket: string; calls: number }[];
+  by_stage: Record<string, number>;
+  total: number;
+}
+
+/** `GET /v1/reports/heatmap`: calls per weekday (1 = Monday … 7) and local hour. */
+export interface HeatmapReport {
+  from: string;
+  to: string;
+  tz: string;
+  cells: { weekday: number; hour: number; calls: number; answered: number }[];
+}

@@ -15,6 +15,7 @@ import { resolveQueueSettings } from '../server/contact-metrics/index.ts';
 import { EventFactory } from '../server/contact-metrics/test-events.ts';
 import { HistoryDeriver } from '../server/history/deriver.ts';
 import { agentBreaks, agentReport, agentSessions } from '../server/reports/agent-report.ts';
+import { abandonReport, heatmapReport, volumeReport } from '../server/reports/call-mix.ts';
 import { callsReport } from '../server/reports/calls-report.ts';
 import { queueReport, type QueueReportOptions, type ReportDirectory } from '../server/reports/queue-report.ts';
 import { freshChdbStore } from './helpers/store.ts';
@@ -309,5 +310,38 @@ describe('call-detail list from the per-call history rows', () => {
     const page = await list({ limit: 2, offset: 2 });
     expect(page.rows.map((x) => x.call)).toEqual(['c4', 'c3']);
     expect(page.total).toBe(6);
+  });
+});
+
+describe('what callers wanted and how the calls went', () => {
+  it('counts volume, reasons, IVR look-ups, containment and surveys per interval', async () => {
+    const r = await volumeReport(store, period({ interval: '1h' }));
+    expect(r.rows.map((x) => [x.interval_start, x.calls, x.answered, x.abandoned])).toEqual([
+      ['2026-11-23T10:00:00+01:00', 5, 3, 2],
+      ['2026-11-23T11:00:00+01:00', 1, 1, 0],
+    ]);
+    expect(r.totals).toEqual({
+      calls: 6,
+      answered: 4,
+      abandoned: 2,
+      self_service: 0,
+      ivr_calls: 1,
+      containment: 0,
+      surveys: 1,
+      avg_survey_score: 4,
+      resolution_rate: 1,
+      reasons: { billing_question: 1 },
+      ivr_nodes: { menu: 1 },
+    });
+  });
+
+  it('breaks abandons down by stage and wait, and calls by weekday and hour', async () => {
+    const a = await abandonReport(store, period());
+    expect(a).toMatchObject({ total: 2, by_stage: { queue: 2 }, buckets: [{ stage: 'queue', wait_bucket: '0-10', calls: 1 }, { stage: 'queue', wait_bucket: '30-60', calls: 1 }] });
+    const h = await heatmapReport(store, period());
+    expect(h.cells).toEqual([
+      { weekday: 1, hour: 10, calls: 5, answered: 3 },
+      { weekday: 1, hour: 11, calls: 1, answered: 1 },
+    ]);
   });
 });

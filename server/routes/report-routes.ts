@@ -7,6 +7,7 @@ import type { Store } from '../../platform/store/store.ts';
 import type { Principal } from '../../platform/auth.ts';
 import { agentBreaks, agentReport, agentSessions } from '../reports/agent-report.ts';
 import { callsReport, CALLS_REPORT_PARAMS, parseCallListOptions } from '../reports/calls-report.ts';
+import { abandonReport, heatmapReport, volumeReport } from '../reports/call-mix.ts';
 import { toCsv } from '../reports/csv.ts';
 import { parseQueueReportExtras, QUEUE_REPORT_PARAMS, queueReport, type ReportDirectory } from '../reports/queue-report.ts';
 import { parseReportPeriod, ReportInputError } from '../reports/report-query.ts';
@@ -90,6 +91,24 @@ export function registerReportRoutes(app: TemplatedApp, auth: Authenticator, log
       if (period.format === 'csv') return sendCsv(reply, 'calls', toCsv(report.rows));
       sendJson(reply, 200, report);
     });
+
+    // What callers wanted and how it went (per-call rows): volume with reasons, IVR and surveys; abandons; heatmap.
+    const mixRoute = <T extends object>(path: string, name: string, build: (p: ReturnType<typeof parseReportPeriod>) => Promise<T>, rowsOf: (r: T) => object[]) =>
+      route('get', path, opts, async ({ reply, info }) => {
+        let period;
+        try {
+          period = parseReportPeriod(info.query, { defaultZone, filters: ['site', 'queue'] });
+        } catch (err) {
+          if (err instanceof ReportInputError) return sendError(reply, 400, err.message);
+          throw err;
+        }
+        const report = await build(period);
+        if (period.format === 'csv') return sendCsv(reply, name, toCsv(rowsOf(report)));
+        sendJson(reply, 200, report);
+      });
+    mixRoute('/v1/reports/volume', 'volume', (p) => volumeReport(deps.store, p), (r) => r.rows);
+    mixRoute('/v1/reports/abandons', 'abandons', (p) => abandonReport(deps.store, p), (r) => r.buckets);
+    mixRoute('/v1/reports/heatmap', 'heatmap', (p) => heatmapReport(deps.store, p), (r) => r.cells);
 
     route('get', '/v1/reports/staffing', opts, async ({ reply, info }) => {
       let period;
