@@ -1,6 +1,6 @@
 /**
  * Serving the built front-end apps (DESIGN.md "The apps"): `wallboard/dist` at `/wallboard/`
- * (and later `qa-player/dist` at `/qa/`), plus building them when the build is missing or
+ * and `qa-player/dist` at `/qa/`, plus building them when the build is missing or
  * older than its sources, so `npm start` stays one command.
  *
  * Files are read into memory once at registration (a few hundred KB, gzipped copies made
@@ -32,6 +32,7 @@ export interface StaticApp {
 
 export const STATIC_APPS: readonly StaticApp[] = [
   { mount: '/wallboard', dist: 'wallboard/dist', config: 'wallboard/vite.config.js', sources: ['wallboard', 'ui', 'package-lock.json'] },
+  { mount: '/qa', dist: 'qa-player/dist', config: 'qa-player/vite.config.js', sources: ['qa-player', 'ui', 'schemas/qa.ts', 'schemas/qa-score.ts', 'package-lock.json'] },
 ];
 
 const TYPES: Record<string, string> = {

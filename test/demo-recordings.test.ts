@@ -93,6 +93,7 @@ describe('the simulator records its calls', () => {
       SIMULATOR: 'on',
       SIMULATOR_SCENARIO: scenario,
       SIMULATOR_BACKFILL_DAYS: '1',
+      SIMULATOR_RECORD_SHARE: '1',
       SIMULATOR_RECORD_BACKFILL_SHARE: '0.002',
       SIMULATOR_RECORD_BACKFILL_MAX: '3',
       LOG_LEVEL: 'info',

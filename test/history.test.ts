@@ -268,7 +268,7 @@ describe('agent report from the stored states and the derived history', () => {
 
 describe('call-detail list from the per-call history rows', () => {
   const list = (over: Partial<Parameters<typeof callsReport>[2]> = {}, p: Partial<QueueReportOptions> = {}) =>
-    callsReport(store, period({ ...p }), { outcome: '', caller: '', disposition: '', limit: 100, offset: 0, ...over });
+    callsReport(store, period({ ...p }), { outcomes: [], caller: '', disposition: '', limit: 100, offset: 0, ...over });
 
   it('lists each call once, newest first, with its number, path, outcome and times', async () => {
     const r = await list();
@@ -301,7 +301,7 @@ describe('call-detail list from the per-call history rows', () => {
   });
 
   it('filters by outcome, queue, caller number and pages', async () => {
-    expect((await list({ outcome: 'abandoned' })).rows.map((x) => [x.call, x.abandon_stage, x.wait_s])).toEqual([
+    expect((await list({ outcomes: ['abandoned', 'ivr_abandoned'] })).rows.map((x) => [x.call, x.abandon_stage, x.wait_s])).toEqual([
       ['c4', 'queue', 30],
       ['c2', 'queue', 3],
     ]);

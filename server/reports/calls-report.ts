@@ -3,7 +3,7 @@ import type { Store } from '../../platform/store/store.ts';
 import type { CallReport, CallReportRow } from '../../schemas/reports.ts';
 import { isoWithOffset } from './intervals.ts';
 import { CALL_LIST_SQL, type CallListRow } from './queries/call-list.ts';
-import { ReportInputError, type ReportPeriod } from './report-query.ts';
+import { listParam, ReportInputError, type ReportPeriod } from './report-query.ts';
 
 export const CALL_OUTCOMES = ['answered', 'abandoned', 'flowed_out', 'waiting', 'ivr_abandoned', 'self_service', 'outbound', 'in_progress'] as const;
 export const CALLS_REPORT_PARAMS = ['outcome', 'caller', 'disposition', 'limit', 'offset'] as const;
@@ -11,7 +11,8 @@ export const CALLS_REPORT_PARAMS = ['outcome', 'caller', 'disposition', 'limit',
 export const MAX_CALL_ROWS = 10_000;
 
 export interface CallListOptions {
-  outcome: string;
+  /** any of these outcomes (empty: all) */
+  outcomes: string[];
   caller: string;
   disposition: string;
   limit: number;
@@ -19,8 +20,10 @@ export interface CallListOptions {
 }
 
 export function parseCallListOptions(q: URLSearchParams): CallListOptions {
-  const outcome = q.get('outcome') ?? '';
-  if (outcome !== '' && !(CALL_OUTCOMES as readonly string[]).includes(outcome)) throw new ReportInputError(`outcome: must be one of ${CALL_OUTCOMES.join(', ')} (got ${JSON.stringify(outcome)})`);
+  const outcomes = listParam(q, 'outcome');
+  for (const outcome of outcomes) {
+    if (!(CALL_OUTCOMES as readonly string[]).includes(outcome)) throw new ReportInputError(`outcome: must be one of ${CALL_OUTCOMES.join(', ')} (got ${JSON.stringify(outcome)})`);
+  }
   const int = (name: string, dflt: number, max: number): number => {
     const raw = q.get(name);
     if (raw === null || raw === '') return dflt;
@@ -28,7 +31,7 @@ export function parseCallListOptions(q: URLSearchParams): CallListOptions {
     if (!Number.isSafeInteger(v) || v > max) throw new ReportInputError(`${name}: must be a whole number from 0 to ${max} (got ${JSON.stringify(raw)})`);
     return v;
   };
-  return { outcome, caller: (q.get('caller') ?? '').trim().slice(0, 64), disposition: q.get('disposition') ?? '', limit: int('limit', 100, MAX_CALL_ROWS), offset: int('offset', 0, 10_000_000) };
+  return { outcomes, caller: (q.get('caller') ?? '').trim().slice(0, 64), disposition: q.get('disposition') ?? '', limit: int('limit', 100, MAX_CALL_ROWS), offset: int('offset', 0, 10_000_000) };
 }
 
 const sec = (ms: number | null) => (ms === null ? null : Math.round(Number(ms) / 100) / 10);

@@ -371,11 +371,11 @@ describe.skipIf(!browserAvailable)('wallboard screens (fixture center)', () => {
   });
 
   it('lands each role where it works and shows only the navigation it may use', async () => {
+    // (the fixture's scopes hold no QA scope, so no QA link; an agent or QA user lands in the QA app at /qa/)
     for (const [roles, hash, nav] of [
-      [['admin'], '#/boards', ['nav-wallboard', 'nav-settings']],
-      [['supervisor'], '#/boards', ['nav-wallboard', 'nav-settings']],
-      [['manager'], '#/boards', ['nav-wallboard']],
-      [['agent'], '#/account', []],
+      [['admin'], '#/boards', ['nav-wallboard', 'nav-history', 'nav-settings']],
+      [['supervisor'], '#/boards', ['nav-wallboard', 'nav-history', 'nav-settings']],
+      [['manager'], '#/history', ['nav-wallboard', 'nav-history']],
     ] as const) {
       const fx = fixture([...roles]);
       const { page, context } = await open(fx, { width: 1440, height: 900, locale: 'en' });

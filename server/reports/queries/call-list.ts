@@ -13,7 +13,7 @@ FROM (
 WHERE (empty({sites:Array(String)}) OR has({sites:Array(String)}, site))
   AND (empty({queues:Array(String)}) OR hasAny(queues, {queues:Array(String)}))
   AND (empty({agents:Array(String)}) OR hasAny(agents, {agents:Array(String)}))
-  AND ({outcome:String} = '' OR outcome = {outcome:String})
+  AND (empty({outcomes:Array(String)}) OR has({outcomes:Array(String)}, outcome))
   AND ({caller:String} = '' OR positionCaseInsensitive(caller, {caller:String}) > 0)
   AND ({disposition:String} = '' OR disposition = {disposition:String})
 ORDER BY started_ms DESC, call

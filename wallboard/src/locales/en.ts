@@ -2,6 +2,7 @@
 export const en = {
   'nav.wallboard': 'Wallboard',
   'nav.settings': 'Settings',
+  'nav.qa': 'Quality ↗',
   'nav.home': 'Go to start page',
 
   'board.pick': 'Board',

@@ -4,6 +4,7 @@ import type { WallboardKey } from './en.ts';
 export const zhCN: Record<WallboardKey, string> = {
   'nav.wallboard': '实时看板',
   'nav.settings': '设置',
+  'nav.qa': '质检 ↗',
   'nav.home': '返回首页',
 
   'board.pick': '看板',
