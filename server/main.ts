@@ -25,6 +25,16 @@ async function main(): Promise<void> {
     const problems = checkScenario(cfg.simulatorScenario);
     if (problems) throw new ConfigError(`SIMULATOR_SCENARIO: ${cfg.simulatorScenario} is not a valid scenario:\n${problems}`);
   }
+  // ffmpeg is checked before anything opens: a bad FFMPEG_PATH stops start-up while no store
+  // operation is running (chDB aborts the process if it exits mid-operation).
+  let ffmpeg;
+  try {
+    ffmpeg = resolveFfmpeg(cfg.ffmpegPath);
+  } catch (err) {
+    if (err instanceof FfmpegUnavailableError) throw new ConfigError(`FFMPEG_PATH: ${err.message}`);
+    throw err;
+  }
+  if (cfg.recordingsRendition === 'opus' && !ffmpeg.hasLibopus) throw new ConfigError(`RECORDINGS_RENDITION: opus needs an ffmpeg with libopus (${ffmpeg.path} has none)`);
   const store = await openStore(cfg);
   const applied = await migrate(store);
   await applyEventsRetention(store, cfg.eventsTtlDays);
@@ -83,15 +93,7 @@ async function main(): Promise<void> {
   void live.start().catch((err: unknown) => log('error', 'live engine start failed', { err }));
   metrics.gauge('callboard_live_events_total', 'Events applied to the live engine since its last rebuild', () => live.engine.stats.events);
 
-  // Recordings: ffmpeg checked once; rows left processing by a previous run are queued again.
-  let ffmpeg;
-  try {
-    ffmpeg = resolveFfmpeg(cfg.ffmpegPath);
-  } catch (err) {
-    if (err instanceof FfmpegUnavailableError) throw new ConfigError(`FFMPEG_PATH: ${err.message}`);
-    throw err;
-  }
-  if (cfg.recordingsRendition === 'opus' && !ffmpeg.hasLibopus) throw new ConfigError(`RECORDINGS_RENDITION: opus needs an ffmpeg with libopus (${ffmpeg.path} has none)`);
+  // Recordings: rows left processing by a previous run are queued again.
   const recordings = new RecordingService({
     dataDir: cfg.dataDir,
     ffmpeg,
@@ -160,7 +162,7 @@ async function main(): Promise<void> {
     server.stopListening();
     const flushed = await writer.close(cfg.shutdownTimeoutMs);
     live.stop();
-    history.stop();
+    await history.stop();
     recordings.close(); // running jobs are queued again on the next start
     await directory.close(); // first-seen rows still waiting
     if (!flushed) log('error', 'shutdown timeout: some accepted events were not written and were not acknowledged', { pending: writer.pendingRows });

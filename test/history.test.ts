@@ -129,7 +129,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  deriver?.stop();
+  await deriver?.stop();
   await writer?.close();
   await store?.close();
 });

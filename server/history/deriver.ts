@@ -127,10 +127,12 @@ export class HistoryDeriver {
     this.schedule();
   }
 
-  stop(): void {
+  /** Stops deriving; resolves when a derivation in progress has finished (the store may then close). */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    while (this.running) await this.running.catch(() => undefined);
   }
 
   /** Derives every dirty call whose events are stored, now (tests, shutdown); resolves when none is left that could be. */

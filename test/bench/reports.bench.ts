@@ -222,7 +222,7 @@ async function deriveRate(): Promise<void> {
   console.log(
     `derivation while ingesting: ${n.toLocaleString()} calls (${events.toLocaleString()} events) ingested in ${(ingested / 1000).toFixed(1)} s, all derived in ${total.toFixed(1)} s → ${Math.round(n / total).toLocaleString()} calls/s, ${Math.round(events / total).toLocaleString()} events/s (${deriver.stats.rowsWritten.toLocaleString()} rows in ${deriver.stats.batches} batches)`,
   );
-  deriver.stop();
+  await deriver.stop();
   await writer.close();
 }
 

@@ -5,7 +5,8 @@
  */
 import type WaveSurfer from 'wavesurfer.js';
 
-export const SPEEDS = [0.75, 1, 1.25, 1.5, 1.75, 2] as const;
+/** 0.5–2× (the issue); UX.md's steps plus half speed for hard-to-follow passages. */
+export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2] as const;
 
 const rateKey = (user: string) => `callboard.qa.rate.${user}`;
 
@@ -82,7 +83,7 @@ export class PlayerState {
 
   stepRate(dir: 1 | -1): void {
     const i = SPEEDS.indexOf(this.rate as (typeof SPEEDS)[number]);
-    const next = SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, (i < 0 ? 1 : i) + dir))]!;
+    const next = SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, (i < 0 ? SPEEDS.indexOf(1) : i) + dir))]!;
     this.setRate(next);
   }
 
