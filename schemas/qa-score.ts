@@ -104,8 +104,8 @@ export function earnedPoints(q: ScoreQuestion, v: number): number {
   }
 }
 
-/** A critical question counts as missed when its answer earned nothing or (errors) any error was counted. */
-function isMiss(q: ScoreQuestion, v: number): boolean {
+/** A question is missed when its answer earned nothing or (errors) any error was counted: critical misses fail the evaluation, and a missed `comment_required` question needs a comment. */
+export function isMiss(q: ScoreQuestion, v: number): boolean {
   return q.kind === 'errors' ? v >= 1 : earnedPoints(q, v) <= 0;
 }
 

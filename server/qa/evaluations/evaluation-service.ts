@@ -5,7 +5,7 @@
  * score of its answers (schemas/qa-score.ts, the one formula) and an audit entry.
  */
 import type { Principal } from '../../../platform/auth.ts';
-import { answerProblem, earnedPoints, scoreEvaluation, type ScoreResult } from '../../../schemas/qa-score.ts';
+import { answerProblem, isMiss, scoreEvaluation, type ScoreResult } from '../../../schemas/qa-score.ts';
 import {
   EVALUATION_STATUSES,
   type Answer,
@@ -335,7 +335,7 @@ function missedWithoutComment(card: Scorecard, answers: Record<string, Answer>):
   for (const q of card.sections.flatMap((s) => s.questions)) {
     const a = answers[q.id];
     if (!q.comment_required || !a || a.na || a.value === null) continue;
-    const missed = q.kind === 'errors' ? a.value >= 1 : earnedPoints(q, a.value) <= 0;
+    const missed = isMiss(q, a.value);
     if (missed && !(a.comment ?? '').trim()) out.push(q.id);
   }
   return out;
