@@ -210,10 +210,11 @@ function setGet<K, V>(m: Map<K, V>, k: K, v: V): V {
   return v;
 }
 
+/** Adds a row's counters (a fresh object, taken over when its slot is empty) to its key's interval. */
 function addTo(m: Map<string, Map<number, QueueCounters>>, key: string, start: number, c: QueueCounters): void {
   let inner = m.get(key);
   if (!inner) m.set(key, (inner = new Map()));
   const cur = inner.get(start);
   if (cur) addQueueCounters(cur, c);
-  else inner.set(start, { ...c, top_waits: [...c.top_waits] });
+  else inner.set(start, c);
 }
