@@ -104,6 +104,9 @@ async function main(): Promise<void> {
     console.log(`  upload → ready: ${total.toFixed(2)} s (upload ${((tUploaded - t0) / 1000).toFixed(2)} s, processing ${((tReady - tUploaded) / 1000).toFixed(2)} s) — goal ≤ 5 s, must ≤ 10 s: ${total <= 5 ? 'goal met' : total <= 10 ? 'must met, goal not' : 'NOT MET'}`);
     console.log(`  duration ${ready.duration_s} s, speech ${JSON.stringify(ready.speech)}`);
 
+    // a second 60-minute call for the "app cached, call never opened" measure
+    await put('long-2', long);
+    await waitReady('long-2');
     await waveformFirstPaint(server.base, cookie);
 
     // 2. N five-minute calls at once
@@ -131,9 +134,11 @@ async function waveformFirstPaint(base: string, cookie: string): Promise<void> {
     return;
   }
   // the QA views list calls that have events: the long call's flow, answered when the recording starts
-  const events = callFlow('bench', Date.now() - 2 * 3600_000, 'long-1');
-  const ev = await fetch(`${base}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: JSON.stringify(events) });
-  if (ev.status !== 200) throw new Error(`events: ${ev.status} ${await ev.text()}`);
+  for (const call of ['long-1', 'long-2']) {
+    const events = callFlow(call, Date.now() - 2 * 3600_000, call);
+    const ev = await fetch(`${base}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: JSON.stringify(events) });
+    if (ev.status !== 200) throw new Error(`events: ${ev.status} ${await ev.text()}`);
+  }
   const browser = await launchChromium();
   try {
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
@@ -152,10 +157,14 @@ async function waveformFirstPaint(base: string, cookie: string): Promise<void> {
       warm.push(await measure());
     }
     const median = [...warm].sort((a, b) => a - b)[2]!;
+    // a call never opened, in a browser that has the app cached (a QA user opening the next call)
+    await page.goto(`${base}/qa/?next=1#/calls/long-2`);
+    const fresh = await measure();
     const verdict = (ms: number) => (ms <= 300 ? 'goal met' : ms <= 500 ? 'must met, goal not' : 'NOT MET');
     console.log(
       `\nwaveform first paint, 60-minute call (navigation → drawn from peaks, 1920×1080; goal ≤ 300 ms, must ≤ 500 ms):\n` +
-        `  first visit ${cold.toFixed(0)} ms (${verdict(cold)}); reloads ${warm.map((w) => w.toFixed(0)).join(', ')} ms, median ${median.toFixed(0)} ms (${verdict(median)})`,
+        `  first visit in a new browser ${cold.toFixed(0)} ms (${verdict(cold)}); a call never opened, app cached ${fresh.toFixed(0)} ms (${verdict(fresh)});\n` +
+        `  reloads ${warm.map((w) => w.toFixed(0)).join(', ')} ms, median ${median.toFixed(0)} ms (${verdict(median)})`,
     );
   } finally {
     await browser.close();
