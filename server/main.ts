@@ -1,6 +1,7 @@
 import { createLogger } from '../platform/log.ts';
 import { Registry } from '../platform/metrics.ts';
 import { applyEventsRetention, migrate } from '../platform/store/migrate.ts';
+import { settleEmbeddedEngine } from '../platform/store/chdb-store.ts';
 import { openStore } from '../platform/store/open.ts';
 import { EventWriter } from '../ingest/writer.ts';
 import { TABLES } from '../schemas/tables.ts';
@@ -167,6 +168,7 @@ async function main(): Promise<void> {
     await directory.close(); // first-seen rows still waiting
     if (!flushed) log('error', 'shutdown timeout: some accepted events were not written and were not acknowledged', { pending: writer.pendingRows });
     await store.close();
+    await settleEmbeddedEngine();
     log('info', 'stopped');
     process.exit(flushed ? 0 : 1);
   };
@@ -184,8 +186,9 @@ process.on('unhandledRejection', (reason: unknown) => {
   log('error', 'BUG: unhandled promise rejection', { err: reason });
 });
 
-main().catch((err: unknown) => {
+main().catch(async (err: unknown) => {
   if (err instanceof ConfigError) log('error', `configuration error: ${err.message}`);
   else log('error', 'failed to start', { err });
+  await settleEmbeddedEngine(); // a start-up failure may come while a store operation runs
   process.exit(err instanceof ConfigError ? 2 : 1);
 });

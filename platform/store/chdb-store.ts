@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, unlinkSync, writeFileSync } from 'n
 import { unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Session } from 'chdb';
+import { drainPending, Session } from 'chdb';
 import { StoreError, type QueryParams, type Store } from './store.ts';
 
 // RowBinary batches go through a tmpfs file: chDB loads `file(…, RowBinary)` 3-5× faster
@@ -138,4 +138,15 @@ export class ChdbStore implements Store {
     this.streamSession?.close();
     this.session.close();
   }
+}
+
+/**
+ * Waits (at most `timeoutMs`) until no embedded-engine operation is still running in this process:
+ * exiting while one runs aborts the process (chDB's README, "One data directory at a time"),
+ * which would turn a clean exit code into a signal.
+ */
+export async function settleEmbeddedEngine(timeoutMs = 10_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([drainPending(), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+  clearTimeout(timer);
 }
