@@ -25,11 +25,11 @@ import {
 } from '../contact-metrics/index.ts';
 import { intervalStarts, isoWithOffset } from './intervals.ts';
 import { AGENT_CALLS_SQL, AGENT_EVENTS_SQL, AGENT_ROLLUP_SQL, AGENT_STATE_AT_SQL, type AgentEventRow, type AgentRollupRow } from './queries/agent-states.ts';
+import { onQuarterEdges } from './queue-report.ts';
 import type { ReportPeriod } from './report-query.ts';
 
 /** How far back an agent's state before the period is looked for. */
 const STATE_LOOKBACK_MS = 31 * 86_400_000;
-const QUARTER_MS = 15 * 60_000;
 
 interface Slot {
   counters: AgentCounters;
@@ -215,7 +215,7 @@ async function walkPeriod(store: Store, p: ReportPeriod, agents: string[], now: 
 }
 
 export async function agentReport(store: Store, p: ReportPeriod, agents: string[], now = Date.now()): Promise<AgentReport> {
-  const aligned = p.from % QUARTER_MS === 0 && p.to % QUARTER_MS === 0;
+  const aligned = onQuarterEdges(p);
   const [{ starts, walk }, calls] = await Promise.all([
     walkPeriod(store, p, agents, now),
     aligned

@@ -93,20 +93,7 @@ export function queuesInScope(dir: ReportDirectory, p: Pick<ReportPeriod, 'queue
 
 export async function queueReport(store: Store, dir: ReportDirectory, p: QueueReportOptions): Promise<QueueReport> {
   const keys = queuesInScope(dir, p);
-  const aligned = p.from % QUARTER_MS === 0 && p.to % QUARTER_MS === 0;
-  const whatIf = p.slThresholdS !== null || p.shortAbandonS !== null;
-  const useRollup = aligned && !whatIf;
-  const scopes = ['queue', 'caller'];
-  const all = useRollup
-    ? await store.query<QueueIntervalRow>(QUEUE_ROLLUP_SQL, { scopes, fromS: Math.floor(p.from / 1000), toS: Math.floor(p.to / 1000), keys, iv: p.interval, tz: p.tz })
-    : await store.query<QueueIntervalRow>(QUEUE_WHAT_IF_SQL, {
-        scopes,
-        from: p.from,
-        to: p.to,
-        keys,
-        slMs: p.slThresholdS === null ? -1 : Math.round(p.slThresholdS * 1000),
-        shortMs: p.shortAbandonS === null ? -1 : Math.round(p.shortAbandonS * 1000),
-      });
+  const { rows: all, source } = await readQueueCounters(store, p, keys, ['queue', 'caller'], p.slThresholdS, p.shortAbandonS);
   const queueRows = all.filter((r) => r.scope === 'queue');
   const callerRows = all.filter((r) => r.scope === 'caller');
 
@@ -163,20 +150,47 @@ export async function queueReport(store: Store, dir: ReportDirectory, p: QueueRe
     to: iso(p.to),
     tz: p.tz,
     interval: p.interval,
-    source: useRollup ? 'rollup' : 'calls',
+    source,
     rows,
     totals: figures(total, mixed),
     caller: { rows: callerRowsOut, totals: figures(callerTotal, mixed) },
   };
 }
 
+/** Whether a period starts and ends on 15-minute edges (the rollup's buckets). */
+export const onQuarterEdges = (p: Pick<ReportPeriod, 'from' | 'to'>): boolean => p.from % QUARTER_MS === 0 && p.to % QUARTER_MS === 0;
+
+/**
+ * The counters of `scopes` per key and bucket: from the rollup when the period is on 15-minute
+ * edges and no what-if threshold is given, else from the per-call rows (a null threshold keeps
+ * the deriver's).
+ */
+async function readQueueCounters(
+  store: Store,
+  p: ReportPeriod,
+  keys: string[],
+  scopes: string[],
+  slThresholdS: number | null,
+  shortAbandonS: number | null,
+): Promise<{ rows: QueueIntervalRow[]; source: 'rollup' | 'calls' }> {
+  if (onQuarterEdges(p) && slThresholdS === null && shortAbandonS === null) {
+    const rows = await store.query<QueueIntervalRow>(QUEUE_ROLLUP_SQL, { scopes, fromS: Math.floor(p.from / 1000), toS: Math.floor(p.to / 1000), keys, iv: p.interval, tz: p.tz });
+    return { rows, source: 'rollup' };
+  }
+  const rows = await store.query<QueueIntervalRow>(QUEUE_WHAT_IF_SQL, {
+    scopes,
+    from: p.from,
+    to: p.to,
+    keys,
+    slMs: slThresholdS === null ? -1 : Math.round(slThresholdS * 1000),
+    shortMs: shortAbandonS === null ? -1 : Math.round(shortAbandonS * 1000),
+  });
+  return { rows, source: 'calls' };
+}
+
 /** Queue-view counters of the queues in scope, summed per interval start (rollup when the period is 15-minute aligned). */
 export async function intervalTotals(store: Store, dir: ReportDirectory, p: ReportPeriod): Promise<Map<number, QueueCounters>> {
-  const keys = queuesInScope(dir, p);
-  const aligned = p.from % QUARTER_MS === 0 && p.to % QUARTER_MS === 0;
-  const rows = aligned
-    ? await store.query<QueueIntervalRow>(QUEUE_ROLLUP_SQL, { scopes: ['queue'], fromS: Math.floor(p.from / 1000), toS: Math.floor(p.to / 1000), keys, iv: p.interval, tz: p.tz })
-    : await store.query<QueueIntervalRow>(QUEUE_WHAT_IF_SQL, { scopes: ['queue'], from: p.from, to: p.to, keys, slMs: -1, shortMs: -1 });
+  const { rows } = await readQueueCounters(store, p, queuesInScope(dir, p), ['queue'], null, null);
   const startOf = memoStart(p);
   const out = new Map<number, QueueCounters>();
   for (const r of rows) {
