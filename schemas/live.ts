@@ -36,6 +36,8 @@ export interface QueueFigures {
   avg_abandon_s: number | null;
   max_wait_s: number | null;
   abandon_rate: number | null;
+  /** agent legs of handled calls ended by a transfer */
+  transfers: number;
 }
 
 /** Agent figures (report field names; break figures need the state log and are left to the reports). */
@@ -49,6 +51,7 @@ export interface AgentFigures {
   aht_s: number | null;
   ring_noanswer: number;
   agent_hangups: number;
+  transfers: number;
   help_requests: number;
   logged_in_s: number;
   not_ready_s: number;

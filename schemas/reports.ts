@@ -84,6 +84,7 @@ export interface AgentReportRow {
   handle_s: number;
   ring_noanswer: number;
   agent_hangups: number;
+  transfers: number;
   help_requests: number;
   logged_in_s: number;
   occupancy: number | null;

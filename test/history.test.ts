@@ -244,6 +244,7 @@ describe('agent report from the stored states and the derived history', () => {
       handle_s: 480,
       ring_noanswer: 0,
       agent_hangups: 1,
+      transfers: 0,
       help_requests: 1,
       logged_in_s: 2700,
       occupancy: 0.2634, // (10 ringing + 450 on call + 30 acw) ÷ (1370 available + 490)
@@ -263,6 +264,53 @@ describe('agent report from the stored states and the derived history', () => {
       ['10:00', 900, 1, 300],
       ['10:15', 900, 0, 240],
     ]);
+  });
+});
+
+describe('transfers', () => {
+  // The next day: c7 answered by ag1 in A and blind-transferred to queue B, where ag2 answers;
+  // c8 answered by ag2 in B and transferred attended to ag1 (who joins the same visit).
+  const next = (hms: string) => t(`2026-11-24T${hms}+01:00`);
+  const day2 = (over: Partial<QueueReportOptions> = {}) => period({ from: next('00:00:00'), to: t('2026-11-25T00:00:00+01:00'), interval: '1d', ...over });
+  beforeAll(async () => {
+    await send([
+      f.queued('c7', 'A', next('09:00:00')),
+      f.answered('c7', 'ag1', next('09:00:10'), 'A'),
+      f.transferToQueue('c7', 'ag1', 'B', next('09:02:00')),
+      f.queued('c7', 'B', next('09:02:00')),
+      f.answered('c7', 'ag2', next('09:02:20'), 'B'),
+      f.ended('c7', next('09:05:00'), 'caller'),
+      f.wrapup('c7', 'ag1', next('09:02:30')),
+      f.wrapup('c7', 'ag2', next('09:05:10')),
+      f.queued('c8', 'B', next('10:00:00')),
+      f.answered('c8', 'ag2', next('10:00:05'), 'B'),
+      f.transferToAgent('c8', 'ag2', 'ag1', next('10:01:00')),
+      f.answered('c8', 'ag1', next('10:01:10')),
+      f.ended('c8', next('10:04:00'), 'caller'),
+      f.wrapup('c8', 'ag2', next('10:01:20')),
+      f.wrapup('c8', 'ag1', next('10:04:10')),
+    ]);
+    await deriver.drain();
+  });
+
+  it('counts each transfer once for the queue of the visit the transferring agent answered, from the rollup and the per-call rows', async () => {
+    for (const over of [{}, { slThresholdS: 30 }]) {
+      const r = await queueReport(store, directory, day2(over));
+      expect(r.source).toBe('slThresholdS' in over ? 'calls' : 'rollup');
+      const byQueue = Object.fromEntries(r.rows.map((x) => [x.queue, [x.offered, x.answered, x.handled, x.transfers]]));
+      // A: c7 offered, answered, handled by ag1, transferred. B: c7 again (a new offer) and c8,
+      // whose attended transfer stays with B's visit.
+      expect(byQueue).toEqual({ A: [1, 1, 1, 1], B: [2, 2, 2, 1] });
+      expect(r.totals.transfers).toBe(2);
+      // caller view: two calls, each transferred once
+      expect(r.caller.rows.find((x) => x.site === null)).toMatchObject({ offered: 2, transfers: 2 });
+    }
+  });
+
+  it('counts the transferring agent’s transfers in the agent report', async () => {
+    const r = await agentReport(store, day2(), ['ag1', 'ag2']);
+    const byAgent = Object.fromEntries(r.rows.map((x) => [x.agent, [x.answered, x.transfers]]));
+    expect(byAgent).toEqual({ ag1: [2, 1], ag2: [2, 1] });
   });
 });
 

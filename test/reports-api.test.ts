@@ -116,7 +116,7 @@ describe('GET /v1/reports/queues', () => {
     expect(((await agent.json()) as { rows: unknown[] }).rows).toEqual([]);
     expect((await get(q, await server.login('qa1', 'qa1-password-1'))).status).toBe(403);
     const csv = await get(`${q}&agent=a1&format=csv`, await server.login('boss', 'boss-password-1'));
-    expect((await csv.text()).split('\r\n')[0]).toBe('interval_start,agent,sign_ins,sign_outs,breaks,break_s,not_ready_count,not_ready_s,answered,talk_s,hold_s,acw_s,handle_s,ring_noanswer,agent_hangups,help_requests,logged_in_s,occupancy,utilization');
+    expect((await csv.text()).split('\r\n')[0]).toBe('interval_start,agent,sign_ins,sign_outs,breaks,break_s,not_ready_count,not_ready_s,answered,talk_s,hold_s,acw_s,handle_s,ring_noanswer,agent_hangups,transfers,help_requests,logged_in_s,occupancy,utilization');
   });
 
   it('is read by admins, managers and supervisors, not by QA or agents', async () => {

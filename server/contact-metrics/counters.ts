@@ -47,6 +47,8 @@ export interface QueueCounters {
   talk_ms: number;
   hold_ms: number;
   acw_ms: number;
+  /** agent legs of handled visits that ended in a transfer (blind or attended) */
+  transfers: number;
 }
 
 /** Counters of agent legs and agent events. */
@@ -62,6 +64,8 @@ export interface AgentCounters {
   ring_noanswer: number;
   /** calls ended with `by: agent` while the agent was on them */
   agent_hangups: number;
+  /** legs the agent ended by `call.transferred` (counted once the call has ended) */
+  transfers: number;
   /** `agent.help` */
   help_requests: number;
 }
@@ -83,12 +87,13 @@ export function emptyQueueCounters(): QueueCounters {
     talk_ms: 0,
     hold_ms: 0,
     acw_ms: 0,
+    transfers: 0,
   };
 }
 
 /** New zero agent counters. */
 export function emptyAgentCounters(): AgentCounters {
-  return { answered: 0, handled: 0, talk_ms: 0, hold_ms: 0, acw_ms: 0, ring_noanswer: 0, agent_hangups: 0, help_requests: 0 };
+  return { answered: 0, handled: 0, talk_ms: 0, hold_ms: 0, acw_ms: 0, ring_noanswer: 0, agent_hangups: 0, transfers: 0, help_requests: 0 };
 }
 
 function insertWait(top: number[], w: number): void {
@@ -120,6 +125,7 @@ export function addQueueCounters(into: QueueCounters, c: Readonly<QueueCounters>
   into.talk_ms += c.talk_ms;
   into.hold_ms += c.hold_ms;
   into.acw_ms += c.acw_ms;
+  into.transfers += c.transfers;
   return into;
 }
 
@@ -139,6 +145,7 @@ export function subtractQueueCounters(from: QueueCounters, c: Readonly<QueueCoun
   from.talk_ms -= c.talk_ms;
   from.hold_ms -= c.hold_ms;
   from.acw_ms -= c.acw_ms;
+  from.transfers -= c.transfers;
   return from;
 }
 
@@ -165,6 +172,7 @@ export function sameQueueCounters(a: Readonly<QueueCounters>, b: Readonly<QueueC
     a.talk_ms !== b.talk_ms ||
     a.hold_ms !== b.hold_ms ||
     a.acw_ms !== b.acw_ms ||
+    a.transfers !== b.transfers ||
     a.top_waits.length !== b.top_waits.length
   ) {
     return false;
@@ -172,7 +180,7 @@ export function sameQueueCounters(a: Readonly<QueueCounters>, b: Readonly<QueueC
   return a.top_waits.every((w, i) => w === b.top_waits[i]);
 }
 
-const AGENT_KEYS = ['answered', 'handled', 'talk_ms', 'hold_ms', 'acw_ms', 'ring_noanswer', 'agent_hangups', 'help_requests'] as const;
+const AGENT_KEYS = ['answered', 'handled', 'talk_ms', 'hold_ms', 'acw_ms', 'ring_noanswer', 'agent_hangups', 'transfers', 'help_requests'] as const;
 
 /** Adds `c` into `into` (mutates and returns `into`). */
 export function addAgentCounters(into: AgentCounters, c: Readonly<AgentCounters>): AgentCounters {
@@ -249,7 +257,9 @@ export type Contribution =
  * - caller view (calls that reached a queue): the caller outcome at the first `call.queued`,
  *   judged against T and S of that first queue; its handle (all legs) at `call.ended`;
  * - per agent leg: answered = 1 at the answer; once the call has ended, handled = 1 with
- *   talk, hold, acw and a hang-up at `call.ended`; each ring-no-answer at its event.
+ *   talk, hold, acw, a hang-up and a transfer at `call.ended`; each ring-no-answer at its event.
+ * - transfers: legs ended by `call.transferred`, with the handle of the visit the leg belongs
+ *   to (an attended transfer's second agent joins the first visit: DESIGN.md "Transfers").
  */
 export function callContributions(facts: Readonly<CallFacts>, settingsOf: (queue: string) => Readonly<QueueSettings>): Contribution[] {
   const out: Contribution[] = [];
@@ -262,6 +272,7 @@ export function callContributions(facts: Readonly<CallFacts>, settingsOf: (queue
       h.talk_ms = v.handle.talkMs;
       h.hold_ms = v.handle.holdMs;
       h.acw_ms = v.handle.acwMs;
+      h.transfers = facts.legs.filter((leg) => leg.visit === v.index && leg.endReason === 'transfer').length;
       out.push({ scope: 'queue', key: v.queue, at: ended, counters: h });
     }
   }
@@ -280,6 +291,7 @@ export function callContributions(facts: Readonly<CallFacts>, settingsOf: (queue
         h.talk_ms += leg.talkMs ?? 0;
         h.hold_ms += leg.holdMs;
         h.acw_ms += leg.acwMs;
+        if (leg.endReason === 'transfer') h.transfers++;
       }
       out.push({ scope: 'caller', key: caller.queue, at: ended, counters: h });
     }
@@ -295,6 +307,7 @@ export function callContributions(facts: Readonly<CallFacts>, settingsOf: (queue
       h.hold_ms = leg.holdMs;
       h.acw_ms = leg.acwMs;
       if (leg.hungUp) h.agent_hangups = 1;
+      if (leg.endReason === 'transfer') h.transfers = 1;
       out.push({ scope: 'agent', key: leg.agent, at: ended, counters: h });
     }
   }

@@ -117,7 +117,7 @@ describe('agent ratios', () => {
     const t = { logged_out: 1000, available: 100, not_ready: 50, ringing: 10, on_call: 200, acw: 40 };
     expect(occupancy(t)).toBe(250 / 350);
     expect(utilization(t)).toBe(240 / 400);
-    const fig = agentFigures({ answered: 2, handled: 2, talk_ms: 100_000, hold_ms: 20_000, acw_ms: 30_000, ring_noanswer: 1, agent_hangups: 0, help_requests: 1 }, t);
+    const fig = agentFigures({ answered: 2, handled: 2, talk_ms: 100_000, hold_ms: 20_000, acw_ms: 30_000, ring_noanswer: 1, agent_hangups: 0, transfers: 0, help_requests: 1 }, t);
     expect(fig).toMatchObject({ aht_s: 75, handle_s: 150, logged_in_s: 0.4, not_ready_s: 0.05 });
   });
 });

@@ -89,6 +89,7 @@ export function queueFigures(c: Readonly<QueueCounters>, settings: Pick<QueueSet
     avg_abandon_s: avgAbandonS(c),
     max_wait_s: maxWaitS(c),
     abandon_rate: abandonRate(c),
+    transfers: c.transfers,
   };
 }
 
@@ -127,6 +128,7 @@ export function agentFigures(c: Readonly<AgentCounters>, t: Readonly<StateTimes>
     aht_s: ahtS(c),
     ring_noanswer: c.ring_noanswer,
     agent_hangups: c.agent_hangups,
+    transfers: c.transfers,
     help_requests: c.help_requests,
     logged_in_s: loggedInMs(t) / 1000,
     not_ready_s: t.not_ready / 1000,

@@ -296,6 +296,7 @@ export function contributionRow(call: string, c: Contribution): ContributionRow 
     acw_ms: 0,
     ring_noanswer: 0,
     agent_hangups: 0,
+    transfers: 0,
   };
   if (c.scope === 'agent') {
     const a = c.counters;
@@ -306,6 +307,7 @@ export function contributionRow(call: string, c: Contribution): ContributionRow 
     v.acw_ms = a.acw_ms;
     v.ring_noanswer = a.ring_noanswer;
     v.agent_hangups = a.agent_hangups;
+    v.transfers = a.transfers;
   } else {
     const q = c.counters;
     v.offered = q.offered;
@@ -322,6 +324,7 @@ export function contributionRow(call: string, c: Contribution): ContributionRow 
     v.talk_ms = q.talk_ms;
     v.hold_ms = q.hold_ms;
     v.acw_ms = q.acw_ms;
+    v.transfers = q.transfers;
   }
   for (const k of CONTRIBUTION_VALUE_COLUMNS) v[k] = Math.max(0, Math.round(v[k]));
   return { call, scope: c.scope, key: c.key, at: c.at, ...v };

@@ -196,6 +196,7 @@ function rowOf(interval_start: string, agent: string, s: Slot): AgentReportRow {
     handle_s: sec(c.talk_ms + c.hold_ms + c.acw_ms),
     ring_noanswer: c.ring_noanswer,
     agent_hangups: c.agent_hangups,
+    transfers: c.transfers,
     help_requests: c.help_requests,
     logged_in_s: sec(loggedInMs(s.times)),
     occupancy: r2(occupancy(s.times)),
@@ -241,6 +242,7 @@ export async function agentReport(store: Store, p: ReportPeriod, agents: string[
     c.acw_ms += Number(r.acw_ms);
     c.ring_noanswer += Number(r.ring_noanswer);
     c.agent_hangups += Number(r.agent_hangups);
+    c.transfers += Number(r.transfers);
   }
   const rows: AgentReportRow[] = [];
   const perAgent: AgentReportRow[] = [];

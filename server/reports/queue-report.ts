@@ -79,6 +79,7 @@ function countersOf(r: QueueIntervalRow): QueueCounters {
   c.talk_ms = Number(r.talk_ms);
   c.hold_ms = Number(r.hold_ms);
   c.acw_ms = Number(r.acw_ms);
+  c.transfers = Number(r.transfers);
   return c;
 }
 

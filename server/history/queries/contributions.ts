@@ -16,6 +16,7 @@ export const CONTRIBUTION_VALUE_COLUMNS = [
   'acw_ms',
   'ring_noanswer',
   'agent_hangups',
+  'transfers',
 ] as const;
 export type ContributionValueColumn = (typeof CONTRIBUTION_VALUE_COLUMNS)[number];
 

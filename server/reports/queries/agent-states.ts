@@ -38,7 +38,8 @@ export interface AgentEventRow {
 export const AGENT_ROLLUP_SQL = `
 SELECT key, ${INTERVAL_START_S} * 1000 AS bucket_ms,
        sum(answered) AS answered, sum(handled) AS handled, sum(talk_ms) AS talk_ms, sum(hold_ms) AS hold_ms,
-       sum(acw_ms) AS acw_ms, sum(ring_noanswer) AS ring_noanswer, sum(agent_hangups) AS agent_hangups
+       sum(acw_ms) AS acw_ms, sum(ring_noanswer) AS ring_noanswer, sum(agent_hangups) AS agent_hangups,
+       sum(transfers) AS transfers
 FROM history_15m
 WHERE scope = 'agent'
   AND bucket >= toDateTime({fromS:Int64}, 'UTC') AND bucket < toDateTime({toS:Int64}, 'UTC')
@@ -52,7 +53,7 @@ SELECT c.key AS key, toUnixTimestamp(toStartOfFifteenMinutes(c.at)) * 1000 AS bu
        sum(toInt64(c.answered) * c.sign) AS answered, sum(toInt64(c.handled) * c.sign) AS handled,
        sum(toInt64(c.talk_ms) * c.sign) AS talk_ms, sum(toInt64(c.hold_ms) * c.sign) AS hold_ms,
        sum(toInt64(c.acw_ms) * c.sign) AS acw_ms, sum(toInt64(c.ring_noanswer) * c.sign) AS ring_noanswer,
-       sum(toInt64(c.agent_hangups) * c.sign) AS agent_hangups
+       sum(toInt64(c.agent_hangups) * c.sign) AS agent_hangups, sum(toInt64(c.transfers) * c.sign) AS transfers
 FROM call_contributions AS c
 WHERE c.scope = 'agent'
   AND c.at >= fromUnixTimestamp64Milli({from:Int64}) AND c.at < fromUnixTimestamp64Milli({to:Int64})
@@ -70,4 +71,5 @@ export interface AgentRollupRow {
   acw_ms: number | string;
   ring_noanswer: number | string;
   agent_hangups: number | string;
+  transfers: number | string;
 }

@@ -20,7 +20,8 @@ const SUMS = `sum(offered) AS offered, sum(answered) AS answered, sum(abandoned)
        sum(short_abandoned) AS short_abandoned, sum(flowed_out) AS flowed_out,
        sum(answered_within_sl) AS answered_within_sl, sum(abandoned_within_sl) AS abandoned_within_sl,
        sum(answer_wait_ms) AS answer_wait_ms, sum(abandon_wait_ms) AS abandon_wait_ms, max(max_wait_ms) AS max_wait_ms,
-       sum(handled) AS handled, sum(talk_ms) AS talk_ms, sum(hold_ms) AS hold_ms, sum(acw_ms) AS acw_ms`;
+       sum(handled) AS handled, sum(talk_ms) AS talk_ms, sum(hold_ms) AS hold_ms, sum(acw_ms) AS acw_ms,
+       sum(transfers) AS transfers`;
 
 export const QUEUE_ROLLUP_SQL = `
 SELECT scope, key, ${INTERVAL_START_S} * 1000 AS bucket_ms, ${SUMS}
@@ -46,7 +47,8 @@ SELECT c.scope AS scope, c.key AS key, toUnixTimestamp(toStartOfFifteenMinutes(c
        sum(toInt64(c.handled) * c.sign) AS handled,
        sum(toInt64(c.talk_ms) * c.sign) AS talk_ms,
        sum(toInt64(c.hold_ms) * c.sign) AS hold_ms,
-       sum(toInt64(c.acw_ms) * c.sign) AS acw_ms
+       sum(toInt64(c.acw_ms) * c.sign) AS acw_ms,
+       sum(toInt64(c.transfers) * c.sign) AS transfers
 FROM call_contributions AS c
 WHERE has({scopes:Array(String)}, c.scope)
   AND c.at >= fromUnixTimestamp64Milli({from:Int64}) AND c.at < fromUnixTimestamp64Milli({to:Int64})
@@ -72,4 +74,5 @@ export interface QueueIntervalRow {
   talk_ms: number | string;
   hold_ms: number | string;
   acw_ms: number | string;
+  transfers: number | string;
 }

@@ -35,6 +35,7 @@ export const TABLE_METRICS: readonly MetricDef[] = [
   { key: 'max_wait_s', kind: 'duration', polarity: 'down', delta: false },
   { key: 'flowed_out', kind: 'count', polarity: 'none', delta: false },
   { key: 'handled', kind: 'count', polarity: 'none', delta: false },
+  { key: 'transfers', kind: 'count', polarity: 'none', delta: false },
 ];
 
 /** The summary cards above the queue report. */

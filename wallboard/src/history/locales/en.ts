@@ -79,6 +79,7 @@ export const historyEn = {
   'history.col.max_wait_s': 'Longest wait (m:ss)',
   'history.col.flowed_out': 'Flowed out',
   'history.col.handled': 'Handled',
+  'history.col.transfers': 'Transfers',
 
   'history.short.offered': 'Offered',
   'history.short.answered': 'Answered',
@@ -90,6 +91,7 @@ export const historyEn = {
   'history.short.max_wait_s': 'Longest wait',
   'history.short.flowed_out': 'Flowed out',
   'history.short.handled': 'Handled',
+  'history.short.transfers': 'Transfers',
 
   'history.table.queues': 'Queues by interval',
   'history.table.caller': 'Caller view by interval',
@@ -159,6 +161,7 @@ export const historyEn = {
   'history.agent.acw_s': 'After-call work (h:mm:ss)',
   'history.agent.ring_noanswer': 'Ring, no answer',
   'history.agent.agent_hangups': 'Agent hang-ups',
+  'history.agent.transfers': 'Transfers',
   'history.agent.help_requests': 'Help requests',
   'history.agent.breaks': 'Breaks',
   'history.agent.break_s': 'Break time (h:mm:ss)',

@@ -81,6 +81,7 @@ export const historyZh: Record<HistoryKey, string> = {
   'history.col.max_wait_s': '最长等待时长（m:ss）',
   'history.col.flowed_out': '溢出量',
   'history.col.handled': '处理量',
+  'history.col.transfers': '转接量',
 
   'history.short.offered': '进线量',
   'history.short.answered': '接听量',
@@ -92,6 +93,7 @@ export const historyZh: Record<HistoryKey, string> = {
   'history.short.max_wait_s': '最长等待时长',
   'history.short.flowed_out': '溢出量',
   'history.short.handled': '处理量',
+  'history.short.transfers': '转接量',
 
   'history.table.queues': '各队列分时段统计',
   'history.table.caller': '来电视角分时段统计',
@@ -161,6 +163,7 @@ export const historyZh: Record<HistoryKey, string> = {
   'history.agent.acw_s': '话后整理时长（h:mm:ss）',
   'history.agent.ring_noanswer': '振铃未接次数',
   'history.agent.agent_hangups': '座席挂机次数',
+  'history.agent.transfers': '转接次数',
   'history.agent.help_requests': '求助次数',
   'history.agent.breaks': '小休次数',
   'history.agent.break_s': '小休时长（h:mm:ss）',
