@@ -60,6 +60,11 @@ export interface DeriverOptions {
   batchCalls?: number;
   /** events of a call looked for before and after its new events and its previous rows */
   windowMs?: number;
+  /**
+   * calls whose current rows are kept in memory after this deriver wrote them, so deriving
+   * them again needs no read of their previous rows (the deriver is their only writer)
+   */
+  rememberCalls?: number;
   now?: () => number;
 }
 
@@ -78,19 +83,25 @@ export interface DeriverStats {
   rowsWritten: number;
   batches: number;
   lastBatchMs: number;
+  /** time spent, ms: reading previous rows and events, deriving, writing */
+  readMs: number;
+  computeMs: number;
+  writeMs: number;
   errors: number;
 }
 
 export class HistoryDeriver {
-  readonly stats: DeriverStats = { calls: 0, rowsWritten: 0, batches: 0, lastBatchMs: 0, errors: 0 };
+  readonly stats: DeriverStats = { calls: 0, rowsWritten: 0, batches: 0, lastBatchMs: 0, readMs: 0, computeMs: 0, writeMs: 0, errors: 0 };
   private readonly dirty = new Map<string, Dirty>();
+  /** the rows this deriver last wrote per call (insertion order = age); see `rememberCalls` */
+  private readonly written = new Map<string, Map<string, PreviousRow>>();
   private readonly opts: Required<Omit<DeriverOptions, 'store' | 'log' | 'settingsOf' | 'generations'>> & DeriverOptions;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
 
   constructor(opts: DeriverOptions) {
-    this.opts = { tickMs: 1000, coalesceMs: 20_000, batchCalls: 2000, windowMs: 2 * 3_600_000, now: Date.now, ...opts };
+    this.opts = { tickMs: 1000, coalesceMs: 20_000, batchCalls: 2000, windowMs: 2 * 3_600_000, rememberCalls: 200_000, now: Date.now, ...opts };
   }
 
   /** Calls waiting to be derived. */
@@ -221,12 +232,28 @@ export class HistoryDeriver {
     // The previous rows first (a primary-key lookup): their instants widen the time window the
     // call's events are read from, so a long call's early events are found without reading a
     // wide window for every call.
-    const previous = await store.query<ContributionRow & { n: number | string }>(CURRENT_CONTRIBUTIONS_SQL, { calls });
+    const before = new Map<string, Map<string, PreviousRow>>();
+    const unknown: string[] = [];
+    for (const call of calls) {
+      const known = this.written.get(call);
+      if (known) before.set(call, known);
+      else unknown.push(call);
+    }
+    const previous = unknown.length > 0 ? await store.query<ContributionRow & { n: number | string }>(CURRENT_CONTRIBUTIONS_SQL, { calls: unknown }) : [];
     for (const r of previous) {
-      from = Math.min(from, Number(r.at));
-      to = Math.max(to, Number(r.at));
+      let m = before.get(r.call);
+      if (!m) before.set(r.call, (m = new Map()));
+      m.set(rowKey(r), { row: r, n: Number(r.n) });
+    }
+    for (const rows of before.values()) {
+      for (const { row } of rows.values()) {
+        from = Math.min(from, Number(row.at));
+        to = Math.max(to, Number(row.at));
+      }
     }
     const eventRows = await store.query<StoredCallEventRow>(CALL_EVENTS_OF_CALLS_SQL, { from: from - this.opts.windowMs, to: to + this.opts.windowMs, calls });
+    const computeStarted = performance.now();
+    this.stats.readMs += computeStarted - started;
     const eventsOf = new Map<string, CallEvent[]>();
     const rowsOf = new Map<string, StoredCallEventRow[]>();
     for (const r of eventRows) {
@@ -238,18 +265,13 @@ export class HistoryDeriver {
       list.push(callEventFromRow(r));
       rowsOf.get(r.call)!.push(r);
     }
-    const before = new Map<string, Map<string, { row: ContributionRow; n: number }>>();
-    for (const r of previous) {
-      let m = before.get(r.call);
-      if (!m) before.set(r.call, (m = new Map()));
-      m.set(rowKey(r), { row: r, n: Number(r.n) });
-    }
     const derivedAt = this.opts.now();
+    const current = new Map<string, Map<string, PreviousRow>>();
     const out: Record<string, unknown>[] = [];
     const facts: Record<string, unknown>[] = [];
     for (const call of calls) {
       const events = eventsOf.get(call);
-      const old = before.get(call) ?? new Map<string, { row: ContributionRow; n: number }>();
+      const old = before.get(call) ?? new Map<string, PreviousRow>();
       const now = new Map<string, ContributionRow>();
       if (events && events.length > 0) {
         const derived = deriveCall(events);
@@ -265,16 +287,33 @@ export class HistoryDeriver {
         for (let i = n; i < 0; i++) out.push({ ...row, sign: 1, derived_at: derivedAt }); // never expected: repair
       }
       for (const [k, row] of now) if (!old.has(k)) out.push({ ...row, sign: 1, derived_at: derivedAt });
+      current.set(call, new Map([...now].map(([k, row]) => [k, { row, n: 1 }])));
     }
+    const writeStarted = performance.now();
+    this.stats.computeMs += writeStarted - computeStarted;
     // The call rows first: a failure before the contributions are written retries both, and
     // a second version of a call row is harmless (the newest wins).
+    // A failed insert may still have landed: forget these calls, so their next derivation reads the table.
+    for (const call of calls) this.written.delete(call);
     if (facts.length > 0) await store.insertRows(TABLES.callFacts, facts);
     if (out.length > 0) await store.insertRows(TABLES.callContributions, out);
+    for (const [call, rows] of current) this.written.set(call, rows);
+    for (const call of this.written.keys()) {
+      if (this.written.size <= this.opts.rememberCalls) break;
+      this.written.delete(call);
+    }
     this.stats.calls += calls.length;
     this.stats.rowsWritten += out.length;
     this.stats.batches++;
+    this.stats.writeMs += performance.now() - writeStarted;
     this.stats.lastBatchMs = performance.now() - started;
   }
+}
+
+/** A call's stored row and how many times it counts (the sum of its signs). */
+interface PreviousRow {
+  row: ContributionRow;
+  n: number;
 }
 
 /** A contribution as a `call_contributions` row (without sign and derived_at). */

@@ -78,7 +78,7 @@ async function build(): Promise<void> {
              answered * (8000 + rand32(1) % 20000) AS answer_wait_ms, abandoned * 40000 AS abandon_wait_ms,
              toUInt64(60000 + rand32(2) % 240000) AS max_wait_ms, answered AS handled,
              answered * 240000 AS talk_ms, answered * 20000 AS hold_ms, answered * 30000 AS acw_ms,
-             0 AS ring_noanswer, 0 AS agent_hangups
+             0 AS ring_noanswer, 0 AS agent_hangups, toInt64(round(answered * 0.05)) AS transfers
       FROM (
         SELECT number AS n, toDateTime(${START / 1000} + intDiv(number, ${QUEUES}) * 900, 'UTC') AS bucket,
                toInt64(round(${perBucket} * ${SHAPE} * (0.7 + (rand32(3) % 600) / 1000))) AS offered,
@@ -96,7 +96,7 @@ async function build(): Promise<void> {
     INSERT INTO history_15m
     SELECT 'agent', concat('a', toString(n % ${AGENTS})), bucket,
            0, answered, 0, 0, 0, 0, 0, 0, 0, 0, answered, answered * 240000, answered * 20000, answered * 30000,
-           toInt64(rand32(4) % 3 = 0), toInt64(rand32(5) % 20 = 0)
+           toInt64(rand32(4) % 3 = 0), toInt64(rand32(5) % 20 = 0), toInt64(rand32(7) % 20 = 0)
     FROM (
       SELECT number AS n, toDateTime(${START / 1000} + intDiv(number, ${AGENTS}) * 900, 'UTC') AS bucket,
              toInt64(round(${perAgent} * ${SHAPE})) AS answered
@@ -121,7 +121,7 @@ async function build(): Promise<void> {
                fromUnixTimestamp64Milli(toInt64(${START} + intDiv(number, 4) * ${(DAYS * DAY) / CALLS} + if(number % 4 = 1, 300000, 0))) AS at,
                number % 4 != 1 AND number % 4 != 3, number % 4 IN (0, 2, 3), 0, 0, 0, number % 4 IN (0, 2), 0,
                if(number % 4 IN (0, 2), 12000, 0), 0, if(number % 4 IN (0, 2), 12000, 0),
-               number % 4 IN (1, 3), if(number % 4 IN (1, 3), 240000, 0), 0, if(number % 4 IN (1, 3), 30000, 0), 0, 0,
+               number % 4 IN (1, 3), if(number % 4 IN (1, 3), 240000, 0), 0, if(number % 4 IN (1, 3), 30000, 0), 0, 0, 0,
                now64(3)
         FROM numbers(${off}, ${n})`);
       log(`facts: ${Math.min(off + n, rows).toLocaleString()} / ${rows.toLocaleString()} rows (${ms(t0)} ms)`);
