@@ -6,6 +6,7 @@ import {
   MAX_REJECTION_ERROR_CHARS,
   MAX_REPORTED_REJECTIONS,
   parseEventsBody,
+  quotableId,
   TooManyEventsError,
   truncateError,
   type Rejection,
@@ -37,12 +38,20 @@ describe('parseEventsBody', () => {
 
 describe('batchResult', () => {
   it('lists the first rejections in full and counts all of them', () => {
-    const rejected = Array.from({ length: 250 }, (_, i) => ({ index: i * 2, error: `e${i}` }));
-    const r = batchResult(7, rejected);
+    const rejected = Array.from({ length: 250 }, (_, i): Rejection => ({ index: i * 2, code: i % 5 === 0 ? 'id_conflict' : 'invalid_event', error: `e${i}`, id: `id-${i}` }));
+    const r = batchResult({ accepted: 7, duplicates: 2 }, rejected);
     expect(r.accepted).toBe(7);
+    expect(r.duplicates).toBe(2);
+    expect(r.conflicts).toBe(50);
     expect(r.rejected_count).toBe(250);
     expect(r.rejected).toEqual(rejected.slice(0, MAX_REPORTED_REJECTIONS));
-    expect(batchResult(3, [])).toEqual({ accepted: 3, rejected: [], rejected_count: 0 });
+    expect(batchResult({ accepted: 3, duplicates: 0 }, [])).toEqual({ accepted: 3, duplicates: 0, conflicts: 0, rejected: [], rejected_count: 0 });
+  });
+  it('quotes an id only when it has the form of a contract id', () => {
+    expect(quotableId({ id: 'e-1' })).toBe('e-1');
+    expect(quotableId({ id: 'x'.repeat(65) })).toBeUndefined();
+    expect(quotableId({ id: 7 })).toBeUndefined();
+    expect(quotableId('e-1')).toBeUndefined();
   });
   it('cuts a long error, never inside a surrogate pair', () => {
     expect(truncateError('abc', 3)).toBe('abc');
@@ -104,8 +113,8 @@ describe('parse-body properties', () => {
     );
   });
 
-  // Worst case per listed rejection: every one of its code units escaped as \uXXXX (6 bytes), plus the index and punctuation.
-  const ANSWER_BOUND = 64 + MAX_REPORTED_REJECTIONS * (MAX_REJECTION_ERROR_CHARS * 6 + 48);
+  // Worst case per listed rejection: every code unit of its error and id escaped as \uXXXX (6 bytes), plus the index, code and punctuation.
+  const ANSWER_BOUND = 128 + MAX_REPORTED_REJECTIONS * ((MAX_REJECTION_ERROR_CHARS + 64) * 6 + 80);
 
   it('bounds the answer by a constant, whatever the number and size of the rejections', () => {
     fc.assert(
@@ -114,8 +123,8 @@ describe('parse-body properties', () => {
         fc.nat(),
         fc.array(fc.string({ unit: 'binary', maxLength: 5_000 }), { minLength: 1, maxLength: 5 }),
         (count, accepted, errors) => {
-          const rejected: Rejection[] = Array.from({ length: count }, (_, i) => ({ index: i * 3 + 1, error: errors[i % errors.length]! }));
-          const r = batchResult(accepted, rejected);
+          const rejected: Rejection[] = Array.from({ length: count }, (_, i) => ({ index: i * 3 + 1, code: 'invalid_event', error: errors[i % errors.length]!, id: 'x'.repeat(64) }));
+          const r = batchResult({ accepted, duplicates: 0 }, rejected);
           expect(Buffer.byteLength(JSON.stringify(r))).toBeLessThanOrEqual(ANSWER_BOUND);
           expect(r.rejected_count).toBe(count);
           expect(r.accepted).toBe(accepted);
@@ -142,8 +151,11 @@ describe('parse-body properties', () => {
           return; // refused whole: 400 / 413 with a one-line error
         }
         const { accepted, rejected } = validateBatch(events);
-        const r = batchResult(accepted.length, rejected);
-        expect(r.accepted + r.rejected_count).toBe(events.length);
+        const r = batchResult(
+          { accepted: accepted.length, duplicates: 0 },
+          rejected.map((x): Rejection => ({ index: x.index, code: 'invalid_event', error: x.error })),
+        );
+        expect(r.accepted + r.duplicates + r.rejected_count).toBe(events.length);
         expect(Buffer.byteLength(JSON.stringify(r))).toBeLessThanOrEqual(ANSWER_BOUND);
         for (let i = 1; i < r.rejected.length; i++) expect(r.rejected[i]!.index).toBeGreaterThan(r.rejected[i - 1]!.index);
       }),

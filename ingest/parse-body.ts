@@ -2,6 +2,7 @@
  * The ingest's request and answer shapes, shared by both transports: parsing an HTTP body
  * into events, the per-batch event limit, and the bounded answer (ack) for a batch.
  */
+import type { EventRejectionCode } from '../schemas/ingest-errors.ts';
 
 /** Default largest number of events in one batch (HTTP body or WebSocket message). */
 export const DEFAULT_MAX_BATCH_EVENTS = 50_000;
@@ -12,8 +13,11 @@ export const MAX_REJECTION_ERROR_CHARS = 300;
 
 /** A batch with more events than the limit: refused whole (permanent; split it and send again). */
 export class TooManyEventsError extends Error {
-  constructor(readonly limit: number) {
-    super(`batch has more than ${limit} events (MAX_BATCH_EVENTS): split it into smaller batches`);
+  constructor(
+    readonly limit: number,
+    what = 'MAX_BATCH_EVENTS',
+  ) {
+    super(`batch has more than ${limit} events (${what}): split it into smaller batches`);
   }
 }
 
@@ -56,14 +60,32 @@ export function parseEventsBody(body: string, maxEvents = Number.POSITIVE_INFINI
   return events;
 }
 
+/** One event not stored: its position in the batch, why, and its id when it has a usable one. */
 export interface Rejection {
   index: number;
+  code: EventRejectionCode;
   error: string;
+  id?: string;
 }
 
-/** The answer to a batch: `rejected` holds the first MAX_REPORTED_REJECTIONS, `rejected_count` all. */
+/** The longest id an answer quotes (the contract's id limit): a longer "id" is the sender's garbage. */
+const MAX_QUOTED_ID_CHARS = 64;
+
+/** The id to quote for a rejected event: its `id` when it is a string of contract length, else undefined. */
+export function quotableId(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const id = (raw as { id?: unknown }).id;
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_QUOTED_ID_CHARS ? id : undefined;
+}
+
+/**
+ * The answer to a batch: `rejected` holds the first MAX_REPORTED_REJECTIONS, `rejected_count` all;
+ * accepted + duplicates + rejected_count = events sent; conflicts are the id_conflict rejections.
+ */
 export interface BatchResult {
   accepted: number;
+  duplicates: number;
+  conflicts: number;
   rejected: Rejection[];
   rejected_count: number;
 }
@@ -82,11 +104,19 @@ export function truncateError(error: string, max = MAX_REJECTION_ERROR_CHARS): s
  * millions of invalid events must not produce an answer larger than the body itself.
  * `rejected` must be ordered by index (validation produces it so).
  */
-export function batchResult(accepted: number, rejected: readonly Rejection[]): BatchResult {
+export function batchResult(counts: { accepted: number; duplicates: number }, rejected: readonly Rejection[]): BatchResult {
   const listed = rejected.length > MAX_REPORTED_REJECTIONS ? rejected.slice(0, MAX_REPORTED_REJECTIONS) : rejected;
+  let conflicts = 0;
+  for (const r of rejected) if (r.code === 'id_conflict') conflicts++;
   return {
-    accepted,
-    rejected: listed.map((r) => ({ index: r.index, error: truncateError(r.error) })),
+    accepted: counts.accepted,
+    duplicates: counts.duplicates,
+    conflicts,
+    rejected: listed.map((r) => {
+      const out: Rejection = { index: r.index, code: r.code, error: truncateError(r.error) };
+      if (r.id !== undefined) out.id = r.id;
+      return out;
+    }),
     rejected_count: rejected.length,
   };
 }

@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { EVENT_COLUMNS, TABLES } from '../schemas/tables.ts';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, type NormalizedEvent } from '../schemas/validate.ts';
 import type { Logger } from '../platform/log.ts';
@@ -48,12 +49,37 @@ export class WriterBusyError extends Error {
   }
 }
 
+/** The writer is closing (the server is shutting down): resend to the restarted server. */
+export class WriterClosingError extends WriterBusyError {
+  constructor() {
+    super('server is shutting down', 5);
+    this.name = 'WriterClosingError';
+  }
+}
+
+/** A write of more events than the writer may ever hold pending: it can never be taken; split it. */
+export class BatchTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`batch has more than ${limit} events (MAX_PENDING_ROWS): split it into smaller batches`);
+    this.name = 'BatchTooLargeError';
+  }
+}
+
+/**
+ * The content hash kept beside each remembered id: CRC-32 of the payload's UTF-8, as an int32
+ * (a small integer in V8, so it costs no memory beyond the map entry). The store computes the
+ * same with `CRC32(payload)` for the ids it loads on start.
+ */
+export function contentHash(payload: string): number {
+  return crc32(payload) | 0;
+}
+
 interface Generation {
   gen: number;
   data: ByteSink;
   rows: number;
-  /** ids written in this generation, per source */
-  ids: Map<string, string[]>;
+  /** ids written in this generation, per source (a set: a resend looks up which pending insert holds its id) */
+  ids: Map<string, Set<string>>;
   maxTs: number;
   done: Promise<void>;
   resolve: () => void;
@@ -68,8 +94,10 @@ interface DurableGroup {
 
 /** What became of the events of one `write` call. */
 export interface WriteResult {
-  /** events already stored (or being stored) by an earlier send: acknowledged, not written again */
+  /** events already stored (or being stored) with identical content: acknowledged, not written again */
   duplicates: number;
+  /** positions of events whose source + id is already stored (or being stored) with different content: not written */
+  conflicts: number[];
   /** events that could not be encoded (positions in the `events` argument); nothing of them was written */
   failed: { at: number; error: string }[];
 }
@@ -80,14 +108,16 @@ export interface WriteResult {
  * arrive meanwhile form the next one, which starts as soon as it ends (under load, the
  * insert time sets the pace; when light, `flushMs` does). De-duplicates by (source, event `id`):
  * ids are unique per source (DESIGN.md), so one source can never shadow another's events.
- * - ids written or being written are remembered (`known`: source → id → generation; durable
- *   once the generation is no longer pending);
+ * - ids written or being written are remembered with a hash of their content (`known`:
+ *   source → id → contentHash; durable once no pending generation holds the id), so a resend
+ *   (same content) is told from a conflict (same id, other content: reported, never stored);
  * - ids that left memory (evicted, or stored before this process started) can only be
  *   resent with the `ts` they were first sent with, and every such ts is ≤ `evictedMaxTs`;
- *   only those events (rare: backfills, late replays) are looked up in the store.
+ *   only those events (rare: backfills, late replays) are looked up in the store, payload included.
  */
 export class EventWriter {
   private readonly opts: WriterOptions;
+  /** source → id → contentHash of the payload */
   private readonly known = new Map<string, Map<string, number>>();
   private knownCount = 0;
   private readonly durableGroups: DurableGroup[] = [];
@@ -119,6 +149,7 @@ export class EventWriter {
     this.m = {
       stored: metrics.counter('callboard_events_stored_total', 'Events durably written to the store'),
       duplicates: metrics.counter('callboard_events_duplicate_total', 'Events acknowledged that were already stored (resends)'),
+      conflicts: metrics.counter('callboard_events_conflict_total', 'Events refused: their source and id were already stored with different content'),
       busy: metrics.counter('callboard_ingest_busy_total', 'Batches refused because the writer was behind'),
       storeErrors: metrics.counter('callboard_store_errors_total', 'Failed store writes or look-ups'),
       lookups: metrics.counter('callboard_dedup_store_lookups_total', 'De-duplication look-ups that had to ask the store'),
@@ -141,6 +172,11 @@ export class EventWriter {
   /** Every generation up to this one has finished its insert (stored, or failed and nacked). */
   get settledGeneration(): number {
     return this.settled;
+  }
+
+  /** Most events one `write` can ever take (the pending limit): a larger write is refused for good. */
+  get maxWriteEvents(): number {
+    return this.opts.maxPendingRows;
   }
 
   /** Rows accepted and not yet durable. */
@@ -171,7 +207,7 @@ export class EventWriter {
     const gen = this.nextGen++; // never pending: these rows are stored
     const ids = new Map<string, string[]>();
     for (const r of rows) {
-      this.register(r.source, r.id, gen);
+      this.register(r.source, r.id, Number(r.hash) | 0);
       let list = ids.get(r.source);
       if (!list) ids.set(r.source, (list = []));
       list.push(r.id);
@@ -192,9 +228,10 @@ export class EventWriter {
    * no trace: the others of the call are written.
    */
   async write(events: readonly NormalizedEvent[], source: string): Promise<WriteResult> {
-    const result: WriteResult = { duplicates: 0, failed: [] };
-    if (this.closing) throw new WriterBusyError('server is shutting down', 5);
+    const result: WriteResult = { duplicates: 0, conflicts: [], failed: [] };
+    if (this.closing) throw new WriterClosingError();
     if (events.length === 0) return result;
+    if (events.length > this.opts.maxPendingRows) throw new BatchTooLargeError(this.opts.maxPendingRows);
     if (this.pendingRows + events.length > this.opts.maxPendingRows) {
       this.m.busy.inc();
       throw new WriterBusyError(`writer is behind (${this.pendingRows} rows pending)`, this.retryAfterS());
@@ -203,21 +240,33 @@ export class EventWriter {
     const waitingOn = new Set<number>();
     const suspects = this.suspects.get(source);
     let uncertain: number[] | undefined;
-    const take = (positions: Iterable<number>, stored?: Set<string>) => {
+    const take = (positions: Iterable<number>, stored?: Map<string, string>) => {
       const cur = this.current;
       const received = this.clock();
       let added = 0;
       const taken: NormalizedEvent[] | null = this.opts.onAccepted ? [] : null;
       for (const at of positions) {
         const e = events[at]!;
-        const gen = this.known.get(source)?.get(e.id);
-        if (gen !== undefined || stored?.has(e.id)) {
+        const hash = contentHash(e.payload);
+        const knownHash = this.known.get(source)?.get(e.id);
+        if (knownHash !== undefined) {
+          if (knownHash !== hash) {
+            result.conflicts.push(at);
+            continue;
+          }
           result.duplicates++;
-          const pending = gen === undefined ? undefined : this.pending.get(gen);
-          if (pending && !waitingOn.has(gen!)) {
-            waitingOn.add(gen!);
+          // Acked only once the earlier send's insert is durable.
+          const pending = this.pendingHolding(source, e.id);
+          if (pending && !waitingOn.has(pending.gen)) {
+            waitingOn.add(pending.gen);
             waits.push(pending.done);
           }
+          continue;
+        }
+        const storedPayload = stored?.get(e.id);
+        if (storedPayload !== undefined) {
+          if (storedPayload === e.payload) result.duplicates++;
+          else result.conflicts.push(at);
           continue;
         }
         if (!stored && (e.ts <= this.evictedMaxTs || (suspects !== undefined && suspects.has(e.id)))) {
@@ -230,11 +279,11 @@ export class EventWriter {
           result.failed.push({ at, error: `(event): cannot be stored: ${(err as Error).message}` });
           continue;
         }
-        this.register(source, e.id, cur.gen);
+        this.register(source, e.id, hash);
         suspects?.delete(e.id);
-        let list = cur.ids.get(source);
-        if (!list) cur.ids.set(source, (list = []));
-        list.push(e.id);
+        let ids = cur.ids.get(source);
+        if (!ids) cur.ids.set(source, (ids = new Set()));
+        ids.add(e.id);
         if (e.ts > cur.maxTs) cur.maxTs = e.ts;
         added++;
         taken?.push(e);
@@ -265,6 +314,7 @@ export class EventWriter {
     }
     if (suspects?.size === 0) this.suspects.delete(source);
     if (result.duplicates) this.m.duplicates.inc(result.duplicates);
+    if (result.conflicts.length) this.m.conflicts.inc(result.conflicts.length);
     if (result.failed.length) this.log('error', 'events could not be encoded', { source, failed: result.failed.slice(0, 3) });
     await Promise.all(waits);
     return result;
@@ -338,7 +388,7 @@ export class EventWriter {
       const seconds = (performance.now() - started) / 1000;
       this.rowsPerSecond = 0.7 * this.rowsPerSecond + 0.3 * (g.rows / Math.max(seconds, 0.001));
       this.pending.delete(g.gen);
-      this.remember(g.gen, g.ids, g.maxTs);
+      this.remember(g.gen, asLists(g.ids), g.maxTs);
       this.m.stored.inc(g.rows);
       this.m.flushRows.observe(g.rows);
       this.m.flushSeconds.observe(seconds);
@@ -349,7 +399,7 @@ export class EventWriter {
         let suspects = this.suspects.get(source);
         if (!suspects) this.suspects.set(source, (suspects = new Set()));
         for (const id of ids) {
-          this.unregister(source, id, g.gen);
+          this.unregister(source, id);
           suspects.add(id);
         }
       }
@@ -367,21 +417,26 @@ export class EventWriter {
     }
   }
 
-  private register(source: string, id: string, gen: number): void {
+  private register(source: string, id: string, hash: number): void {
     let ids = this.known.get(source);
     if (!ids) this.known.set(source, (ids = new Map()));
     const before = ids.size;
-    ids.set(id, gen);
+    ids.set(id, hash);
     this.knownCount += ids.size - before;
   }
 
-  /** Forgets an id, unless a later generation wrote it again. */
-  private unregister(source: string, id: string, gen: number): void {
+  private unregister(source: string, id: string): void {
     const ids = this.known.get(source);
-    if (ids?.get(id) !== gen) return;
-    ids.delete(id);
+    if (!ids?.delete(id)) return;
     this.knownCount--;
     if (ids.size === 0) this.known.delete(source);
+  }
+
+  /** The pending generation (being inserted, or next) that holds the id, if any. */
+  private pendingHolding(source: string, id: string): Generation | undefined {
+    if (this.inflight?.ids.get(source)?.has(id)) return this.inflight;
+    if (this.current.ids.get(source)?.has(id)) return this.current;
+    return undefined;
   }
 
   /** Keeps durable ids in memory, evicting the oldest flushes past the cap. */
@@ -393,14 +448,15 @@ export class EventWriter {
     while (this.durableCount > this.opts.dedupMemoryIds && this.durableGroups.length > 1) {
       const old = this.durableGroups.shift()!;
       for (const [source, list] of old.ids) {
-        for (const id of list) this.unregister(source, id, old.gen);
+        for (const id of list) this.unregister(source, id);
         this.durableCount -= list.length;
       }
       if (old.maxTs > this.evictedMaxTs) this.evictedMaxTs = old.maxTs;
     }
   }
 
-  private async lookupStored(events: readonly NormalizedEvent[], source: string): Promise<Set<string>> {
+  /** The stored payload of each of the events' ids that the store holds for `source`. */
+  private async lookupStored(events: readonly NormalizedEvent[], source: string): Promise<Map<string, string>> {
     let lo = Infinity;
     let hi = -Infinity;
     for (const e of events) {
@@ -421,6 +477,12 @@ export class EventWriter {
     const s = this.pendingRows / Math.max(this.rowsPerSecond, 1);
     return Math.min(30, Math.max(0.1, Math.round(s * 10) / 10));
   }
+}
+
+function asLists(ids: Map<string, Set<string>>): Map<string, string[]> {
+  const lists = new Map<string, string[]>();
+  for (const [source, set] of ids) lists.set(source, [...set]);
+  return lists;
 }
 
 function isoOrNull(ms: number): string | null {

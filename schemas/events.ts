@@ -4,6 +4,7 @@
  * files (schemas/json/, written by generate.ts) all come from here.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { EventRejectionCode, IngestRefusal } from './ingest-errors.ts';
 
 /** ISO-8601 date-time with an explicit offset (Z or ±hh:mm), optional fraction. */
 export const ISO_TIMESTAMP_PATTERN =
@@ -124,21 +125,34 @@ export interface IngestBatch {
   batch: string;
   events: unknown[];
 }
+/** One event of a batch that was not stored, by its position in the batch. */
 export interface RejectedEvent {
   index: number;
+  /** invalid_event: fix the event; id_conflict: its id is already stored with different content */
+  code: EventRejectionCode;
+  /** the field and the reason (cut to 300 characters) */
   error: string;
+  /** the event's id, when it has a readable one */
+  id?: string;
 }
+/** The answer to a stored batch (POST /v1/events answers the same without `ack`). */
 export interface IngestAck {
   ack: string;
+  /** events newly stored by this batch */
   accepted: number;
-  /** the first 100 rejections */
+  /** events already stored with identical content (resends): acknowledged, not stored again */
+  duplicates: number;
+  /** events whose source + id is already stored with different content: not stored, also listed in `rejected` */
+  conflicts: number;
+  /** the first 100 rejections (invalid events and conflicts), by index */
   rejected: RejectedEvent[];
-  /** all rejections: accepted + rejected_count = events sent */
+  /** all rejections: accepted + duplicates + rejected_count = events sent */
   rejected_count: number;
 }
-/** Negative ack: nothing of the batch was stored; resend after `retry_after` seconds if present. */
-export interface IngestNack {
+/**
+ * Negative ack: nothing of the batch was stored. `nack` is the batch id when it could be read.
+ * Resend only when `retry` is true, after `retry_after` seconds when given (see schemas/ingest-errors.ts).
+ */
+export interface IngestNack extends IngestRefusal {
   nack: string | null;
-  error: string;
-  retry_after?: number;
 }

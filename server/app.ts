@@ -19,6 +19,7 @@ import type { RecordingService } from '../ingest/recordings/service.ts';
 import { registerRecordingRoutes } from './routes/recording-routes.ts';
 import { registerQaRoutes } from './routes/qa-routes.ts';
 import { registerReportRoutes, type ReportDeps } from './routes/report-routes.ts';
+import { registerFeedHealthRoutes } from './routes/feed-health-routes.ts';
 import type { QaDeps } from './qa/deps.ts';
 
 const LOGIN_PAGE = readFileSync(new URL('./static/login.html', import.meta.url), 'utf8');
@@ -79,6 +80,7 @@ export async function createApp(deps: ServerDeps) {
   }
   if (deps.qa) await registerQaRoutes(app, deps.auth, deps.qa);
   registerReportRoutes(app, deps.auth, log, deps.reports);
+  registerFeedHealthRoutes(app, deps.auth, deps.store, log, deps.maxFutureSkewMs);
   const live = deps.live && registerLiveRoutes(app, { live: deps.live.service, directory: deps.live.directory, auth: deps.auth, store: deps.store, log, metrics: deps.metrics });
 
   let health: { ok: boolean; at: number; error?: string } = { ok: false, at: 0 };

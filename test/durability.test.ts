@@ -27,6 +27,8 @@ class ResendingClient {
   ws: WebSocket | null = null;
   readonly unacked = new Map<string, unknown[]>();
   readonly acked = new Set<string>();
+  /** negative acks this client does not expect (it resends only after a reconnect) */
+  readonly nacks: IngestNack[] = [];
   ackedEvents = 0;
   constructor(private url: string) {}
 
@@ -38,10 +40,12 @@ class ResendingClient {
       const reply = JSON.parse(data.toString()) as IngestAck | IngestNack;
       if ('ack' in reply && this.unacked.has(reply.ack)) {
         expect(reply.rejected).toEqual([]);
-        this.ackedEvents += reply.accepted;
+        expect(reply.conflicts).toBe(0);
+        // A resend after a lost ack: its events count as duplicates, not as new.
+        this.ackedEvents += reply.accepted + reply.duplicates;
         this.unacked.delete(reply.ack);
         this.acked.add(reply.ack);
-      }
+      } else if ('nack' in reply) this.nacks.push(reply);
     });
     this.ws = ws;
   }
@@ -58,6 +62,7 @@ class ResendingClient {
   async waitAllAcked(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.unacked.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(this.nacks).toEqual([]);
     expect(this.unacked.size).toBe(0);
   }
 }
@@ -117,7 +122,7 @@ describe('durability', () => {
     const exit = server.signal('SIGTERM');
     const r = await pending;
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ accepted: 10, rejected: [], rejected_count: 0 });
+    expect(await r.json()).toEqual({ accepted: 10, duplicates: 0, conflicts: 0, rejected: [], rejected_count: 0 });
     expect(await exit).toBe(0);
     await server.start();
     expect(await server.exportEvents(await server.login())).toHaveLength(10);
@@ -135,9 +140,10 @@ describe('backpressure', () => {
     const refused = await fetch(`${server.url}/v1/events`, { method: 'POST', headers, body: JSON.stringify(callFlow('busy3')) });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await refused.json()).toMatchObject({ code: 'writer_busy', retry: true, retry_after: expect.any(Number) });
     const ws = await TestIngestSocket.open(server.wsUrl, TEST_INGEST_KEY);
     const nack = await ws.batch('w1', callFlow('busy4'));
-    expect(nack).toMatchObject({ nack: 'w1', retry_after: expect.any(Number) });
+    expect(nack).toMatchObject({ nack: 'w1', code: 'writer_busy', retry: true, retry_after: expect.any(Number) });
     ws.close();
     expect((await first).status).toBe(200);
     expect((await second).status).toBe(200);

@@ -135,14 +135,19 @@ describe('bounded answers and bounded work per batch (defect 7)', () => {
     const text = await r.text();
     expect(r.status).toBe(413);
     expect(text.length).toBeLessThan(300);
-    expect((JSON.parse(text) as { error: string }).error).toMatch(new RegExp(`more than ${MAX_BATCH_EVENTS} events \\(MAX_BATCH_EVENTS\\)`));
+    expect(JSON.parse(text)).toEqual({
+      code: 'batch_too_large',
+      retry: false,
+      limit: MAX_BATCH_EVENTS,
+      error: expect.stringMatching(new RegExp(`more than ${MAX_BATCH_EVENTS} events \\(MAX_BATCH_EVENTS\\)`)),
+    });
     await expectServerAlive();
   });
 
   it('refuses NDJSON past the limit the same way, and takes exactly the limit', async () => {
     const r = await post(new Array<string>(MAX_BATCH_EVENTS + 1).fill('1').join('\n'));
     expect(r.status).toBe(413);
-    expect(((await r.json()) as { error: string }).error).toMatch(/MAX_BATCH_EVENTS/);
+    expect(await r.json()).toMatchObject({ code: 'batch_too_large', retry: false, limit: MAX_BATCH_EVENTS, error: expect.stringMatching(/MAX_BATCH_EVENTS/) });
     const atLimit = await post(ones(MAX_BATCH_EVENTS));
     expect(atLimit.status).toBe(200);
     const answer = (await atLimit.json()) as { accepted: number; rejected: unknown[]; rejected_count: number };
@@ -166,7 +171,7 @@ describe('bounded answers and bounded work per batch (defect 7)', () => {
     expect(answer.rejected.map((x) => x.index)).toEqual([0, ...Array.from({ length: 50 }, (_, i) => i + 1), ...Array.from({ length: 49 }, (_, i) => i + 52)]);
     expect(answer.rejected[0]!.error.length).toBeLessThanOrEqual(300);
     expect(answer.rejected[0]!.error).toMatch(/^state: /);
-    expect(answer.rejected[1]).toEqual({ index: 1, error: '(event): must be a JSON object' });
+    expect(answer.rejected[1]).toEqual({ index: 1, code: 'invalid_event', error: '(event): must be a JSON object' });
     const stored = await server.exportEvents(admin, { call: (flow[0] as { call: string }).call });
     expect(stored.map((e) => e.id)).toEqual([flow[0]!.id, flow[2]!.id]);
   });
@@ -175,7 +180,13 @@ describe('bounded answers and bounded work per batch (defect 7)', () => {
     const ws = await TestIngestSocket.open(server.wsUrl, TEST_INGEST_KEY);
     try {
       const nack = (await ws.batch('too-many', new Array<unknown>(MAX_BATCH_EVENTS + 1).fill(1))) as IngestNack;
-      expect(nack).toEqual({ nack: 'too-many', error: expect.stringMatching(new RegExp(`more than ${MAX_BATCH_EVENTS} events \\(MAX_BATCH_EVENTS\\)`)) });
+      expect(nack).toEqual({
+        nack: 'too-many',
+        code: 'batch_too_large',
+        retry: false,
+        limit: MAX_BATCH_EVENTS,
+        error: expect.stringMatching(new RegExp(`more than ${MAX_BATCH_EVENTS} events \\(MAX_BATCH_EVENTS\\)`)),
+      });
       expect(nack).not.toHaveProperty('retry_after');
       const flow = callFlow('ws-amp');
       const ack = await ws.batch('many-bad', [...new Array<unknown>(20_000).fill(1), flow[0]]);

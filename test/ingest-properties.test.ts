@@ -86,6 +86,8 @@ describe('ingest properties (fast-check)', () => {
           const writer = new EventWriter(store, new Registry(), silentLogger, { flushMs: 5 });
           /** source → id → payload of the first accepted event with that id */
           const expected = new Map<string, Map<string, string>>();
+          /** source → duplicates and conflicts the writer reported */
+          const reported = new Map<string, { duplicates: number; conflicts: number }>();
           const writes = batches.map(async ([source, events]) => {
             const { accepted, rejected } = validateBatch(events, LIMITS);
             expect(accepted.length + rejected.length).toBe(events.length);
@@ -97,6 +99,10 @@ describe('ingest properties (fast-check)', () => {
             for (const e of accepted) if (!mine.has(e.id)) mine.set(e.id, e.payload);
             const result = await writer.write(accepted, source);
             expect(result.failed).toEqual([]);
+            const counts = reported.get(source) ?? { duplicates: 0, conflicts: 0 };
+            counts.duplicates += result.duplicates;
+            counts.conflicts += result.conflicts.length;
+            reported.set(source, counts);
           });
           // Batches of different sources interleave, as from concurrent connections.
           await Promise.all(writes);
@@ -127,6 +133,12 @@ describe('ingest properties (fast-check)', () => {
             }
           }
           for (const source of stored.keys()) expect(expected.has(source)).toBe(true);
+          // Every accepted event is the stored one, a duplicate (same content) or a conflict (other content).
+          for (const [source, got] of stored) {
+            const sent = batches.filter(([s]) => s === source).flatMap(([, evs]) => validateBatch(evs, LIMITS).accepted);
+            const same = sent.filter((e) => got.get(e.id) === e.payload).length;
+            expect(reported.get(source)).toEqual({ duplicates: same - got.size, conflicts: sent.length - same });
+          }
 
           const restarted = new EventWriter(store, new Registry(), silentLogger);
           await restarted.start(SKEW);

@@ -25,9 +25,15 @@ describe('HTTP ingest POST /v1/events', () => {
     const flow = callFlow('http');
     const r = await post(JSON.stringify([flow[0], { ...flow[1], type: 'call.bogus' }, flow[2]]));
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ accepted: 2, rejected: [{ index: 1, error: 'type: unknown event type "call.bogus"' }], rejected_count: 1 });
+    expect(await r.json()).toEqual({
+      accepted: 2,
+      duplicates: 0,
+      conflicts: 0,
+      rejected: [{ index: 1, code: 'invalid_event', error: 'type: unknown event type "call.bogus"', id: flow[1]!.id }],
+      rejected_count: 1,
+    });
     const nd = await post(flow.slice(3).map((e) => JSON.stringify(e)).join('\n'));
-    expect(await nd.json()).toEqual({ accepted: 7, rejected: [], rejected_count: 0 });
+    expect(await nd.json()).toEqual({ accepted: 7, duplicates: 0, conflicts: 0, rejected: [], rejected_count: 0 });
     const call = (flow[0] as { call: string }).call;
     const stored = await server.exportEvents(admin, { call });
     const expected = flow.filter((e, i) => i !== 1 && 'call' in e && e.call === call);
@@ -58,7 +64,9 @@ describe('WebSocket ingest /v1/ingest', () => {
     expect(await ws.batch('b-1', events)).toEqual({
       ack: 'b-1',
       accepted: 10,
-      rejected: [{ index: 4, error: 'state: must be one of logged_out, available, not_ready, ringing, on_call, acw (got "asleep")' }],
+      duplicates: 0,
+      conflicts: 0,
+      rejected: [{ index: 4, code: 'invalid_event', error: 'state: must be one of logged_out, available, not_ready, ringing, on_call, acw (got "asleep")', id: 'ws-bad' }],
       rejected_count: 1,
     });
     const stored = await server.exportEvents(admin, { call: (flow[0] as { call: string }).call });
@@ -82,7 +90,7 @@ describe('WebSocket ingest /v1/ingest', () => {
     await new Promise((r) => setTimeout(r, 400));
     const closed = new Promise<number>((resolve) => ws.ws.once('close', (code: number) => resolve(code)));
     const refused = callFlow('revoke2');
-    expect(await ws.batch('r-2', refused)).toEqual({ nack: 'r-2', error: 'credentials revoked' });
+    expect(await ws.batch('r-2', refused)).toEqual({ nack: 'r-2', code: 'credentials_revoked', retry: false, error: expect.stringMatching(/^credentials revoked/) });
     expect(await closed).toBe(1008);
     expect(await server.exportEvents(admin, { call: (refused[0] as { call: string }).call })).toEqual([]);
   });

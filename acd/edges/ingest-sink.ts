@@ -1,22 +1,24 @@
 /**
- * Sends simulated events to the ingest through the IngestClient (acks, resends,
- * back-off). The client's `send` resolves late when too much is un-acknowledged;
- * until it does the sink reports `backlogged`, which pauses the simulator.
+ * Sends simulated events to the ingest through the client library (client/ingest-client.ts:
+ * acks, resends, back-off), as any PBX would. The client's `send` resolves late when too
+ * much is un-acknowledged; until it does the sink reports `backlogged`, which pauses the simulator.
  */
 import type { CallboardEvent } from '../../schemas/events.ts';
-import { IngestClient, type IngestClientOptions, type IngestClientStats } from './ingest-client.ts';
+import { IngestClient, type IngestClientOptions, type IngestClientStats } from '../../client/ingest-client.ts';
+import { createAcdLogger, recordLogger } from '../log.ts';
 import type { EventSink } from '../sim/sink.ts';
 
 const HANDOFF = 256;
 
 export class IngestSink implements EventSink {
-  private readonly client: IngestClient;
+  private readonly client: IngestClient<CallboardEvent>;
   private pending: CallboardEvent[] = [];
   private waiting: Promise<void> | null = null;
   private failure: Error | null = null;
 
-  constructor(opts: IngestClientOptions) {
-    this.client = new IngestClient(opts);
+  /** `log` defaults to the ACD's logger (acd/log.ts). */
+  constructor(opts: IngestClientOptions<CallboardEvent>) {
+    this.client = new IngestClient({ ...opts, log: opts.log ?? recordLogger(createAcdLogger().child({ source: 'ingest-client' })) });
   }
 
   /** The client's counters (sent, acked, backlog, …). */

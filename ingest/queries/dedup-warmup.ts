@@ -20,12 +20,14 @@ export interface StoredIdRow {
   id: string;
   source: string;
   t: number | string;
+  /** CRC32 of the payload's UTF-8 (UInt32): the writer's contentHash, as unsigned */
+  hash: number | string;
 }
 
-/** The (source, id, ts) of stored events with `from ≤ ts ≤ ceiling`, newest first, at most `cap`. */
+/** The (source, id, ts, payload hash) of stored events with `from ≤ ts ≤ ceiling`, newest first, at most `cap`. */
 export function storedIdsInWindow(store: Store, params: { from: number; ceiling: number; cap: number }): Promise<StoredIdRow[]> {
   return store.query<StoredIdRow>(
-    `SELECT id, source, toUnixTimestamp64Milli(ts) AS t FROM ${TABLES.events}
+    `SELECT id, source, toUnixTimestamp64Milli(ts) AS t, CRC32(payload) AS hash FROM ${TABLES.events}
      WHERE ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts <= fromUnixTimestamp64Milli({ceiling:Int64})
      ORDER BY ts DESC LIMIT {cap:UInt64}`,
     params,

@@ -4,6 +4,8 @@ import type { IngestAck, IngestNack } from '../../schemas/events.ts';
 /** A bare WebSocket ingest connection: send a batch, await its reply. */
 export class TestIngestSocket {
   private waiting = new Map<string | null, (reply: IngestAck | IngestNack) => void>();
+  /** the close code once the server (or the client) closed the connection */
+  readonly closed: Promise<number>;
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: Buffer) => {
       const reply = JSON.parse(data.toString()) as IngestAck | IngestNack;
@@ -11,6 +13,7 @@ export class TestIngestSocket {
       this.waiting.get(id)?.(reply);
       this.waiting.delete(id);
     });
+    this.closed = new Promise((resolve) => ws.once('close', (code: number) => resolve(code)));
   }
 
   static open(url: string, key: string, via: 'header' | 'query' = 'header'): Promise<TestIngestSocket> {
@@ -25,15 +28,20 @@ export class TestIngestSocket {
     });
   }
 
+  /** Sends `payload` (a string or Buffer as is, else as JSON) and awaits the reply for `batch` (null: an unreadable batch id). */
   send(batch: string | null, payload: unknown): Promise<IngestAck | IngestNack> {
     return new Promise((resolve) => {
       this.waiting.set(batch, resolve);
-      this.ws.send(typeof payload === 'string' ? payload : JSON.stringify(payload));
+      this.ws.send(typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload));
     });
   }
 
   batch(id: string, events: unknown[]): Promise<IngestAck | IngestNack> {
     return this.send(id, { batch: id, events });
+  }
+
+  get isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
   }
 
   close(): void {

@@ -88,7 +88,7 @@ describe('importQueueLog', () => {
     copyFileSync(fixture('malformed.queue_log'), file);
     const s = recorder((evs) => {
       const i = evs.findIndex((e) => e.type === 'call.wrapup');
-      return i < 0 ? {} : { rejected: [{ index: i, error: 'agent: something the server did not like' }] };
+      return i < 0 ? {} : { rejected: [{ index: i, code: 'invalid_event' as const, error: 'agent: something the server did not like' }] };
     });
     const o = opts(file, s);
     const r = await importQueueLog(o);

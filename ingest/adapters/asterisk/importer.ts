@@ -41,7 +41,10 @@ export interface ImportSummary {
   /** lines read this run */
   lines: number;
   events: number;
+  /** events newly stored */
   accepted: number;
+  /** events the server already had (a resumed or repeated import) */
+  duplicates: number;
   rejected: number;
   malformed: number;
   ignored: number;
@@ -77,6 +80,7 @@ export async function importQueueLog(o: ImportOptions): Promise<ImportSummary> {
     lines: 0,
     events: 0,
     accepted: 0,
+    duplicates: 0,
     rejected: 0,
     malformed: 0,
     ignored: 0,
@@ -169,6 +173,7 @@ export async function importQueueLog(o: ImportOptions): Promise<ImportSummary> {
         const res = await o.send(part);
         sum.batches++;
         sum.accepted += res.accepted;
+        sum.duplicates += res.duplicates ?? 0;
         sum.rejected += res.rejected_count;
         for (const r of res.rejected) {
           const e = part[r.index];

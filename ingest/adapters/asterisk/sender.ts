@@ -1,13 +1,17 @@
 /**
  * Sends batches over the wire contract: `POST /v1/events` with `Authorization: Bearer KEY`.
  * Returns only once the server acknowledged the batch (its accepted events are durable);
- * retries with back-off on 429/503 (honouring Retry-After), other 5xx and network errors.
- * A bad key (401/403) or a refused body (400/413) cannot get better by waiting: it throws.
+ * resends the same batch (the server de-duplicates it) with back-off when the answer says
+ * `retry: true` (honouring Retry-After) and on network errors; an answer with `retry: false`
+ * (a bad key, a refused body) cannot get better by waiting: it throws with the answer's code.
  */
 import type { RejectedEvent } from '../../../schemas/events.ts';
 
 export interface SendResult {
+  /** events newly stored */
   accepted: number;
+  /** resends of events already stored */
+  duplicates?: number;
   rejected: RejectedEvent[];
   rejected_count: number;
 }
@@ -38,6 +42,17 @@ export function eventsUrl(url: string): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** What the answer's `retry` says (schemas/ingest-errors.ts); a server without it: 429 and 5xx. */
+function retryable(status: number, body: string): boolean {
+  try {
+    const retry = (JSON.parse(body) as { retry?: unknown }).retry;
+    if (typeof retry === 'boolean') return retry;
+  } catch {
+    // not JSON: a proxy's page
+  }
+  return status === 429 || status >= 500;
+}
+
 export function httpSender(o: HttpSenderOptions): Send {
   const target = eventsUrl(o.url);
   const first = o.backoffMs ?? 500;
@@ -57,7 +72,7 @@ export function httpSender(o: HttpSenderOptions): Send {
         });
         const text = await r.text();
         if (r.status === 200) return JSON.parse(text) as SendResult;
-        if (r.status === 429 || r.status >= 500) {
+        if (retryable(r.status, text)) {
           reason = `HTTP ${r.status} ${text.slice(0, 200)}`;
           const ra = Number(r.headers.get('retry-after'));
           if (Number.isFinite(ra) && ra > 0) wait = Math.max(ra * 1000, first);
