@@ -23,6 +23,7 @@ export const TABLES = {
   callContributions: 'call_contributions',
   history15m: 'history_15m',
   callFacts: 'call_facts',
+  agentStateIntervals: 'agent_state_intervals',
 } as const;
 
 /**

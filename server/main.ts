@@ -15,6 +15,7 @@ import { DirectoryService, FIRST_SEEN_BY } from './directory/directory-service.t
 import { InProcessLiveBus, LiveService, type LiveDirectory } from './push/index.ts';
 import { FfmpegUnavailableError, resolveFfmpeg } from '../ingest/recordings/ffmpeg.ts';
 import { RecordingService } from '../ingest/recordings/service.ts';
+import { AgentStateDeriver } from './history/agent-state-deriver.ts';
 import { HistoryDeriver } from './history/deriver.ts';
 import { resolveQueueSettings } from './contact-metrics/index.ts';
 
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     onAccepted: (events, source) => {
       liveBus.publish(events, source);
       history.note(events);
+      agentStates.note(events);
     },
   });
   // History: every call's figures derived into ClickHouse once its events are stored (reports read them).
@@ -83,10 +85,18 @@ async function main(): Promise<void> {
     settingsOf: (queue) => resolveQueueSettings(directory.queue(queue)?.settings),
     generations: { current: () => writer.currentGeneration, settled: () => writer.settledGeneration },
   });
+  // Agent state intervals: each agent's states as stored rows once its events are stored (the agent reports read them).
+  const agentStates = new AgentStateDeriver({
+    store,
+    log,
+    generations: { current: () => writer.currentGeneration, settled: () => writer.settledGeneration },
+  });
   await writer.start(cfg.maxFutureSkewMs);
   await history.start();
+  await agentStates.start();
   metrics.gauge('callboard_history_backlog_calls', 'Calls waiting to be derived into the history tables', () => history.backlog);
   metrics.gauge('callboard_history_derived_calls', 'Calls derived into the history tables since start', () => history.stats.calls);
+  metrics.gauge('callboard_history_backlog_agents', 'Agents whose state intervals wait to be derived', () => agentStates.backlog);
   // The live engine reads names, sites, zones and settings from the directory, and is told of its changes.
   const liveDirectory: LiveDirectory = directory;
   const live = new LiveService({ store, bus: liveBus, directory: liveDirectory, log, defaultTimeZone: directory.defaultTimeZone }); // same zone as first-seen sites
@@ -164,6 +174,7 @@ async function main(): Promise<void> {
     const flushed = await writer.close(cfg.shutdownTimeoutMs);
     live.stop();
     await history.stop();
+    await agentStates.stop();
     recordings.close(); // running jobs are queued again on the next start
     await directory.close(); // first-seen rows still waiting
     if (!flushed) log('error', 'shutdown timeout: some accepted events were not written and were not acknowledged', { pending: writer.pendingRows });

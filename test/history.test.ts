@@ -13,6 +13,7 @@ import type { ChdbStore } from '../platform/store/chdb-store.ts';
 import { TABLES } from '../schemas/tables.ts';
 import { resolveQueueSettings } from '../server/contact-metrics/index.ts';
 import { EventFactory } from '../server/contact-metrics/test-events.ts';
+import { AgentStateDeriver } from '../server/history/agent-state-deriver.ts';
 import { HistoryDeriver } from '../server/history/deriver.ts';
 import { agentBreaks, agentReport, agentSessions } from '../server/reports/agent-report.ts';
 import { abandonReport, heatmapReport, volumeReport } from '../server/reports/call-mix.ts';
@@ -27,6 +28,7 @@ const f = new EventFactory('h', 'berlin');
 let store: ChdbStore;
 let writer: EventWriter;
 let deriver: HistoryDeriver;
+let agentStates: AgentStateDeriver;
 
 const directory: ReportDirectory = {
   queue: (id) => (id === 'A' || id === 'B' ? { site: 'berlin', settings: { slThresholdS: 20, shortAbandonS: 5 } } : undefined),
@@ -58,7 +60,13 @@ const c6 = {
 
 beforeAll(async () => {
   store = await freshChdbStore('history');
-  writer = new EventWriter(store, new Registry(), silentLogger, { flushMs: 10, onAccepted: (events) => deriver.note(events) });
+  writer = new EventWriter(store, new Registry(), silentLogger, {
+    flushMs: 10,
+    onAccepted: (events) => {
+      deriver.note(events);
+      agentStates.note(events);
+    },
+  });
   deriver = new HistoryDeriver({
     store,
     log: silentLogger,
@@ -67,6 +75,8 @@ beforeAll(async () => {
     tickMs: 60_000,
   });
   await deriver.start();
+  agentStates = new AgentStateDeriver({ store, log: silentLogger, generations: { current: () => writer.currentGeneration, settled: () => writer.settledGeneration }, tickMs: 60_000 });
+  await agentStates.start();
   await send([
     // 1: answered in 10 s, 30 s on hold, agent hangs up, 20 s wrap-up
     f.make(at('10:00:00'), { type: 'call.offered', call: 'c1', direction: 'inbound', from: '+8613800001111', to: '95598' }),
@@ -126,10 +136,12 @@ beforeAll(async () => {
   await send([f.queued('d1', 'A', t('2026-10-25T00:30:00Z')), f.answered('d1', 'ag1', t('2026-10-25T00:30:05Z'), 'A')]);
   await send([f.queued('d2', 'A', t('2026-10-25T01:30:00Z')), f.answered('d2', 'ag1', t('2026-10-25T01:30:05Z'), 'A')]);
   await deriver.drain();
+  await agentStates.drain();
 }, 120_000);
 
 afterAll(async () => {
   await deriver?.stop();
+  await agentStates?.stop();
   await writer?.close();
   await store?.close();
 });

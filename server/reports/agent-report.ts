@@ -5,13 +5,12 @@
  * agent's call figures (answered, talk, hold, acw, ring-no-answer, hang-ups) from the
  * derived history. Also the sign-in/sign-out and break detail lists.
  *
- * States are walked from the stored `agent.state` events of the period plus each agent's
- * last state before it. A repeated state is no change; a not-ready whose reason changes
- * starts a new not-ready period.
+ * States come from the stored state intervals (`agent_state_intervals`, kept by the
+ * agent-state deriver), clipped to the period, to each interval and to now in SQL; a state
+ * that began before the period counts from the period's start.
  */
 import type { Store } from '../../platform/store/store.ts';
 import type { AgentBreakRow, AgentReport, AgentReportRow, AgentSessionRow } from '../../schemas/reports.ts';
-import { AGENT_STATES, type AgentStateName } from '../../schemas/events.ts';
 import {
   addAgentCounters,
   addStateTimes,
@@ -24,11 +23,21 @@ import {
   type StateTimes,
 } from '../contact-metrics/index.ts';
 import { intervalStarts, isoWithOffset } from './intervals.ts';
-import { AGENT_CALLS_SQL, AGENT_EVENTS_SQL, AGENT_ROLLUP_SQL, AGENT_STATE_AT_SQL, type AgentEventRow, type AgentRollupRow } from './queries/agent-states.ts';
+import {
+  AGENT_CALLS_SQL,
+  AGENT_HELP_SLOTS_SQL,
+  AGENT_ROLLUP_SQL,
+  AGENT_STATE_CHANGES_SQL,
+  AGENT_STATE_SLOTS_SQL,
+  SIGNED_IN_STATES,
+  type AgentRollupRow,
+  type AgentStateChangeRow,
+  type AgentStateSlotRow,
+} from './queries/agent-states.ts';
 import { onQuarterEdges } from './queue-report.ts';
 import type { ReportPeriod } from './report-query.ts';
 
-/** How far back an agent's state before the period is looked for. */
+/** An agent signed out since longer than this before the period is not listed. */
 const STATE_LOOKBACK_MS = 31 * 86_400_000;
 
 interface Slot {
@@ -55,125 +64,46 @@ function addSlot(into: Slot, s: Slot): void {
   into.not_ready_ms += s.not_ready_ms;
 }
 
-const isState = (s: string): s is AgentStateName => (AGENT_STATES as readonly string[]).includes(s);
-const BREAK = 'break';
+/** An agent's slots, one per report interval. */
+function slotsOf(slots: Map<string, Slot[]>, agent: string, n: number): Slot[] {
+  let own = slots.get(agent);
+  if (!own) slots.set(agent, (own = Array.from({ length: n }, emptySlot)));
+  return own;
+}
 
-export interface AgentWalk {
-  slots: Map<string, Slot[]>;
-  sessions: AgentSessionRow[];
-  breaks: AgentBreakRow[];
+/** What the queries over the stored intervals share: the clipped period, its interval starts, the filter. */
+interface StateQuery {
+  starts: number[];
+  params: { from: number; until: number; lookbackFrom: number; starts: number[]; agents: string[] };
 }
 
 /**
- * Walks the agents' states over the intervals `starts` (the last one ends at `to`), up to
- * `until` (now: no time is counted in the future).
+ * The period's intervals (the first clipped to `from`) and the end of counted time: the
+ * period's end, or now (no time is counted in the future).
  */
-export function walkAgentStates(
-  events: readonly AgentEventRow[],
-  before: ReadonlyMap<string, { state: string; reason: string }>,
-  starts: readonly number[],
-  to: number,
-  until: number,
-  tz: string,
-): AgentWalk {
-  const ends = starts.map((_, i) => starts[i + 1] ?? to);
-  const slotIndex = (t: number): number => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= t) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+function stateQuery(p: ReportPeriod, agents: string[], now: number): StateQuery {
+  const starts = intervalStarts(p.from, p.to, p.interval, p.tz);
+  if (starts.length > 0) starts[0] = p.from;
+  return { starts, params: { from: p.from, until: Math.max(p.from, Math.min(p.to, now)), lookbackFrom: p.from - STATE_LOOKBACK_MS, starts, agents } };
+}
+
+/** State figures and help requests per agent and interval. */
+async function stateSlots(store: Store, q: StateQuery): Promise<Map<string, Slot[]>> {
+  const [states, help] = await Promise.all([store.query<AgentStateSlotRow>(AGENT_STATE_SLOTS_SQL, q.params), store.query<{ agent: string; slot: number; help_requests: number }>(AGENT_HELP_SLOTS_SQL, q.params)]);
   const slots = new Map<string, Slot[]>();
-  const slotsOf = (agent: string) => {
-    let s = slots.get(agent);
-    if (!s) slots.set(agent, (s = starts.map(() => emptySlot())));
-    return s;
-  };
-  const sessions: AgentSessionRow[] = [];
-  const breaks: AgentBreakRow[] = [];
-  const from = starts[0] ?? to;
-  const end = Math.min(to, until);
-  const iso = (t: number) => isoWithOffset(t, tz);
-
-  const byAgent = new Map<string, AgentEventRow[]>();
-  for (const e of events) {
-    let list = byAgent.get(e.agent);
-    if (!list) byAgent.set(e.agent, (list = []));
-    list.push(e);
+  const n = q.starts.length;
+  for (const r of states) {
+    const slot = slotsOf(slots, r.agent, n)[Number(r.slot)] as Slot;
+    for (const st of SIGNED_IN_STATES) slot.times[st] += Number(r[`${st}_ms`]);
+    slot.sign_ins += Number(r.sign_ins);
+    slot.sign_outs += Number(r.sign_outs);
+    slot.breaks += Number(r.breaks);
+    slot.break_ms += Number(r.break_ms);
+    slot.not_ready_count += Number(r.not_ready_count);
+    slot.not_ready_ms += Number(r.not_ready_ms);
   }
-  for (const agent of before.keys()) if (!byAgent.has(agent)) byAgent.set(agent, []);
-
-  for (const [agent, list] of byAgent) {
-    const own = slotsOf(agent);
-    const first = before.get(agent);
-    let state: AgentStateName = first && isState(first.state) ? first.state : 'logged_out';
-    let reason = first?.reason ?? '';
-    let since = from;
-    let sessionStart: number | null = state === 'logged_out' ? -1 : null; // -1: not signed in
-    let breakStart: number | null = state === 'not_ready' && reason === BREAK ? from : null;
-
-    /** Adds [a, b) of `s` (with `r`) to the slots it overlaps. */
-    const spend = (a: number, b: number, s: AgentStateName, r: string) => {
-      let t = Math.max(a, from);
-      const stop = Math.min(b, end);
-      while (t < stop) {
-        const i = slotIndex(t);
-        const slotEnd = Math.min(ends[i] as number, stop);
-        const ms = slotEnd - t;
-        const slot = own[i] as Slot;
-        slot.times[s] += ms;
-        if (s === 'not_ready') {
-          slot.not_ready_ms += ms;
-          if (r === BREAK) slot.break_ms += ms;
-        }
-        t = slotEnd;
-      }
-    };
-
-    for (const e of list) {
-      const t = Number(e.t);
-      if (e.type === 'agent.help') {
-        if (t < end) (own[slotIndex(t)] as Slot).counters.help_requests++;
-        continue;
-      }
-      if (!isState(e.state) || t >= end) continue;
-      const next = e.state;
-      const nextReason = next === 'not_ready' ? e.reason : '';
-      if (next === state && nextReason === reason) continue;
-      spend(since, t, state, reason);
-      const slot = own[slotIndex(t)] as Slot;
-      if (state === 'logged_out' && next !== 'logged_out') {
-        slot.sign_ins++;
-        sessionStart = t;
-      } else if (next === 'logged_out') {
-        slot.sign_outs++;
-        sessions.push({ agent, sign_in: sessionStart === null || sessionStart < 0 ? null : iso(sessionStart), sign_out: iso(t), duration_s: (t - (sessionStart !== null && sessionStart >= 0 ? sessionStart : from)) / 1000 });
-        sessionStart = -1;
-      }
-      if (next === 'not_ready' && (state !== 'not_ready' || nextReason !== reason)) slot.not_ready_count++;
-      const wasBreak = state === 'not_ready' && reason === BREAK;
-      const isBreak = next === 'not_ready' && nextReason === BREAK;
-      if (wasBreak && !isBreak && breakStart !== null) {
-        breaks.push({ agent, start: iso(breakStart), end: iso(t), duration_s: (t - breakStart) / 1000 });
-        breakStart = null;
-      }
-      if (isBreak && !wasBreak) {
-        slot.breaks++;
-        breakStart = t;
-      }
-      state = next;
-      reason = nextReason;
-      since = t;
-    }
-    spend(since, end, state, reason);
-    if (sessionStart !== -1) sessions.push({ agent, sign_in: sessionStart === null ? null : iso(sessionStart), sign_out: null, duration_s: (end - (sessionStart ?? from)) / 1000 });
-    if (breakStart !== null) breaks.push({ agent, start: iso(breakStart), end: null, duration_s: (end - breakStart) / 1000 });
-  }
-  return { slots, sessions, breaks };
+  for (const r of help) (slotsOf(slots, r.agent, n)[Number(r.slot)] as Slot).counters.help_requests += Number(r.help_requests);
+  return slots;
 }
 
 function rowOf(interval_start: string, agent: string, s: Slot): AgentReportRow {
@@ -204,21 +134,12 @@ function rowOf(interval_start: string, agent: string, s: Slot): AgentReportRow {
   };
 }
 
-async function walkPeriod(store: Store, p: ReportPeriod, agents: string[], now: number): Promise<{ starts: number[]; walk: AgentWalk }> {
-  const [events, before] = await Promise.all([
-    store.query<AgentEventRow>(AGENT_EVENTS_SQL, { from: p.from, to: p.to, agents }),
-    store.query<AgentEventRow>(AGENT_STATE_AT_SQL, { from: p.from, lookbackFrom: p.from - STATE_LOOKBACK_MS, agents }),
-  ]);
-  const starts = intervalStarts(p.from, p.to, p.interval, p.tz);
-  if (starts.length > 0) starts[0] = p.from; // the first interval is clipped to the period
-  const walk = walkAgentStates(events, new Map(before.map((b) => [b.agent, { state: b.state, reason: b.reason }])), starts, p.to, now, p.tz);
-  return { starts, walk };
-}
-
 export async function agentReport(store: Store, p: ReportPeriod, agents: string[], now = Date.now()): Promise<AgentReport> {
   const aligned = onQuarterEdges(p);
-  const [{ starts, walk }, calls] = await Promise.all([
-    walkPeriod(store, p, agents, now),
+  const q = stateQuery(p, agents, now);
+  const { starts } = q;
+  const [slots, calls] = await Promise.all([
+    stateSlots(store, q),
     aligned
       ? store.query<AgentRollupRow>(AGENT_ROLLUP_SQL, { fromS: Math.floor(p.from / 1000), toS: Math.floor(p.to / 1000), agents, iv: p.interval, tz: p.tz })
       : store.query<AgentRollupRow>(AGENT_CALLS_SQL, { from: p.from, to: p.to, agents }),
@@ -232,9 +153,7 @@ export async function agentReport(store: Store, p: ReportPeriod, agents: string[
       while (i + 1 < starts.length && (starts[i + 1] as number) <= bucket) i++;
       slotIndex.set(bucket, i);
     }
-    let own = walk.slots.get(r.key);
-    if (!own) walk.slots.set(r.key, (own = starts.map(() => emptySlot())));
-    const c = (own[i] as Slot).counters;
+    const c = (slotsOf(slots, r.key, starts.length)[i] as Slot).counters;
     c.answered += Number(r.answered);
     c.handled += Number(r.handled);
     c.talk_ms += Number(r.talk_ms);
@@ -248,8 +167,8 @@ export async function agentReport(store: Store, p: ReportPeriod, agents: string[
   const perAgent: AgentReportRow[] = [];
   const all = emptySlot();
   const labels = starts.map((s) => isoWithOffset(s, p.tz));
-  for (const agent of [...walk.slots.keys()].sort()) {
-    const own = walk.slots.get(agent) as Slot[];
+  for (const agent of [...slots.keys()].sort()) {
+    const own = slots.get(agent) as Slot[];
     const sum = emptySlot();
     own.forEach((s, i) => {
       const active = s.sign_ins + s.sign_outs + s.counters.answered + s.counters.handled + s.counters.ring_noanswer + s.counters.help_requests + loggedInMs(s.times) > 0;
@@ -271,10 +190,58 @@ export async function agentReport(store: Store, p: ReportPeriod, agents: string[
   };
 }
 
-export async function agentSessions(store: Store, p: ReportPeriod, agents: string[], now = Date.now()): Promise<AgentSessionRow[]> {
-  return (await walkPeriod(store, { ...p, interval: '1M' }, agents, now)).walk.sessions;
+/** The stored intervals that make the session and break lists, per agent in order. */
+async function stateChanges(store: Store, p: ReportPeriod, agents: string[], now: number): Promise<{ q: StateQuery; byAgent: Map<string, AgentStateChangeRow[]> }> {
+  const q = stateQuery({ ...p, interval: '1M' }, agents, now);
+  const byAgent = new Map<string, AgentStateChangeRow[]>();
+  for (const r of await store.query<AgentStateChangeRow>(AGENT_STATE_CHANGES_SQL, q.params)) {
+    let list = byAgent.get(r.agent);
+    if (!list) byAgent.set(r.agent, (list = []));
+    list.push(r);
+  }
+  return { q, byAgent };
 }
 
+/**
+ * Sign-in sessions that overlap the period: signed in at its start (`sign_in` null, counted
+ * from the start), or in it; still signed in at its end or now (`sign_out` null).
+ */
+export async function agentSessions(store: Store, p: ReportPeriod, agents: string[], now = Date.now()): Promise<AgentSessionRow[]> {
+  const { q, byAgent } = await stateChanges(store, p, agents, now);
+  const { from, until } = q.params;
+  const iso = (t: number) => isoWithOffset(t, p.tz);
+  const out: AgentSessionRow[] = [];
+  for (const agent of [...byAgent.keys()].sort()) {
+    /** when the open session began; null: before the period; undefined: signed out */
+    let signIn: number | null | undefined;
+    for (const r of byAgent.get(agent) as AgentStateChangeRow[]) {
+      const t = Number(r.s0);
+      if (Number(r.before_period)) signIn = r.state === 'logged_out' ? undefined : null;
+      else if (Number(r.sign_in)) signIn = t;
+      else if (Number(r.sign_out)) {
+        out.push({ agent, sign_in: signIn == null ? null : iso(signIn), sign_out: iso(t), duration_s: (t - (signIn ?? from)) / 1000 });
+        signIn = undefined;
+      }
+    }
+    if (signIn !== undefined) out.push({ agent, sign_in: signIn === null ? null : iso(signIn), sign_out: null, duration_s: (until - (signIn ?? from)) / 1000 });
+  }
+  return out;
+}
+
+/** Breaks that overlap the period, from its start at the earliest; still on break at its end or now: `end` null. */
 export async function agentBreaks(store: Store, p: ReportPeriod, agents: string[], now = Date.now()): Promise<AgentBreakRow[]> {
-  return (await walkPeriod(store, { ...p, interval: '1M' }, agents, now)).walk.breaks;
+  const { q, byAgent } = await stateChanges(store, p, agents, now);
+  const { from, until } = q.params;
+  const out: AgentBreakRow[] = [];
+  for (const agent of [...byAgent.keys()].sort()) {
+    for (const r of byAgent.get(agent) as AgentStateChangeRow[]) {
+      const s0 = Number(r.s0);
+      const e0 = Number(r.e0);
+      if (!Number(r.is_break) || (e0 <= from && s0 < from)) continue;
+      const start = Math.max(s0, from);
+      const closed = e0 < until;
+      out.push({ agent, start: isoWithOffset(start, p.tz), end: closed ? isoWithOffset(e0, p.tz) : null, duration_s: ((closed ? e0 : until) - start) / 1000 });
+    }
+  }
+  return out;
 }

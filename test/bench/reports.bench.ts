@@ -5,7 +5,8 @@
  *    and `--agents` (200) agents straight into the tables with SQL (through the ingest it would
  *    take hours here): the per-call contribution rows (`--facts 1`, default; 4 rows per call)
  *    and the 15-minute rollup the reports read (queue, caller and agent scopes), with a daily
- *    shape; plus a month of `agent.state` events for every agent (about 40 changes a day).
+ *    shape; plus a month of `agent.state` events for every agent (about 40 changes a day) and
+ *    their state intervals (`agent_state_intervals`, what the agent report reads).
  * 2. Times, `--runs` (20) times each: the 30-day 15-minute queue report (goal p50 ≤ 150 ms,
  *    must ≤ 300 ms), the 180-day monthly queue report, and a month's daily agent report for
  *    every agent. Prints p50/p99.
@@ -141,6 +142,25 @@ async function build(): Promise<void> {
       FROM numbers(${AGENTS * 30 * 40})
     )`);
   log(`agent states: ${(AGENTS * 30 * 40).toLocaleString()} events in ${ms(t0)} ms`);
+  t0 = performance.now();
+  // their state intervals, as the agent-state deriver stores them: one row per change
+  await store.command(`
+    INSERT INTO agent_state_intervals (agent, sign, site, state, reason, prev_state, event_id, start_at, end_at, derived_at)
+    SELECT agent, 1, site, state, reason, lagInFrame(state, 1, '') OVER w, id, ts,
+           leadInFrame(ts, 1, toDateTime64('2299-12-31 00:00:00', 3, 'UTC')) OVER w, now64(3)
+    FROM (
+      SELECT agent, site, id, ts, state, reason,
+             lagInFrame(concat(state, '/', reason), 1, '') OVER (PARTITION BY agent ORDER BY ts, length(id), id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS before
+      FROM (
+        SELECT agent, site, id, ts, JSONExtractString(payload, 'state') AS state, if(state = 'not_ready', JSONExtractString(payload, 'reason'), '') AS reason
+        FROM events
+        WHERE type = 'agent.state' AND agent != ''
+      )
+    )
+    WHERE before != concat(state, '/', reason)
+    WINDOW w AS (PARTITION BY agent ORDER BY ts, length(id), id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)`);
+  const [{ n: intervalRows } = { n: 0 }] = await store.query<{ n: number }>('SELECT count() AS n FROM agent_state_intervals SETTINGS output_format_json_quote_64bit_integers = 0');
+  log(`agent state intervals: ${Number(intervalRows).toLocaleString()} rows in ${ms(t0)} ms`);
   t0 = performance.now();
   await store.command('OPTIMIZE TABLE history_15m FINAL');
   log(`rollup merged in ${ms(t0)} ms`);
