@@ -23,6 +23,7 @@ import type { Store } from '../../platform/store/store.ts';
 import { AGENT_STATES, type AgentStateName } from '../../schemas/events.ts';
 import { TABLES } from '../../schemas/tables.ts';
 import { compareStateEntries } from '../live/agent-state.ts';
+import { DirtyLoop, type DirtyMark } from './dirty-loop.ts';
 import {
   AGENT_STATE_EVENTS_SQL,
   AGENTS_RECEIVED_SINCE_SQL,
@@ -51,14 +52,6 @@ export interface AgentStateDeriverOptions {
   /** agents derived per store round trip */
   batchAgents?: number;
   now?: () => number;
-}
-
-interface Dirty {
-  gen: number;
-  minTs: number;
-  maxTs: number;
-  /** when the agent may be derived (wall clock) */
-  due: number;
 }
 
 export interface AgentStateDeriverStats {
@@ -124,19 +117,27 @@ interface Stretch {
 
 export class AgentStateDeriver {
   readonly stats: AgentStateDeriverStats = { agents: 0, rowsWritten: 0, batches: 0, errors: 0 };
-  private readonly dirty = new Map<string, Dirty>();
+  private readonly loop: DirtyLoop;
   private readonly opts: Required<Omit<AgentStateDeriverOptions, 'store' | 'log' | 'generations'>> & AgentStateDeriverOptions;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
 
   constructor(opts: AgentStateDeriverOptions) {
     this.opts = { tickMs: 1000, coalesceMs: 5000, batchAgents: 500, now: Date.now, ...opts };
+    this.loop = new DirtyLoop({
+      what: 'agent state derivation',
+      log: this.opts.log,
+      generations: this.opts.generations,
+      tickMs: this.opts.tickMs,
+      batchSize: this.opts.batchAgents,
+      earliestFirst: false,
+      now: this.opts.now,
+      derive: (batch) => this.derive(batch),
+      onError: () => this.stats.errors++,
+    });
   }
 
   /** Agents waiting to be derived. */
   get backlog(): number {
-    return this.dirty.size;
+    return this.loop.size;
   }
 
   /** Writer hook: marks the agents of accepted `agent.state` events dirty. Synchronous and cheap. */
@@ -145,7 +146,7 @@ export class AgentStateDeriver {
     for (const e of events) {
       if (e.type !== 'agent.state' || e.agent === '') continue;
       gen ??= this.opts.generations.current();
-      this.mark(e.agent, { gen, minTs: e.ts, maxTs: e.ts, due: this.opts.now() + this.opts.coalesceMs });
+      this.loop.mark(e.agent, { gen, minTs: e.ts, maxTs: e.ts, due: this.opts.now() + this.opts.coalesceMs });
     }
   }
 
@@ -155,93 +156,22 @@ export class AgentStateDeriver {
     const since = Number(last?.rows ?? 0) > 0 ? Number(last?.t ?? 0) - 60_000 : 0;
     const rows = await this.opts.store.query<{ agent: string; min_ts: number | string; max_ts: number | string }>(AGENTS_RECEIVED_SINCE_SQL, { since });
     const now = this.opts.now();
-    for (const r of rows) this.mark(r.agent, { gen: 0, minTs: Number(r.min_ts), maxTs: Number(r.max_ts), due: now });
+    for (const r of rows) this.loop.mark(r.agent, { gen: 0, minTs: Number(r.min_ts), maxTs: Number(r.max_ts), due: now });
     if (rows.length > 0) this.opts.log('info', 'agent state catch-up', { agents: rows.length, since: since ? new Date(since).toISOString() : 'beginning' });
-    this.schedule();
+    this.loop.start();
   }
 
   /** Stops deriving; resolves when a derivation in progress has finished (the store may then close). */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    while (this.running) await this.running.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Derives every dirty agent whose events are stored, now (tests, shutdown); resolves when none is left that could be. */
-  async drain(): Promise<void> {
-    while (this.running) await this.running;
-    for (;;) {
-      const n = await this.runOnce(true);
-      if (n === 0) return;
-    }
+  drain(): Promise<void> {
+    return this.loop.drain();
   }
 
-  private mark(agent: string, m: Dirty): void {
-    const d = this.dirty.get(agent);
-    if (!d) this.dirty.set(agent, m);
-    else {
-      d.gen = Math.max(d.gen, m.gen);
-      d.minTs = Math.min(d.minTs, m.minTs);
-      d.maxTs = Math.max(d.maxTs, m.maxTs);
-      d.due = Math.min(d.due, m.due);
-    }
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.runOnce(false)
-        .catch((err: unknown) => {
-          this.stats.errors++;
-          this.opts.log('error', 'agent state derivation failed; will retry', { error: (err as Error).message });
-        })
-        .finally(() => this.schedule());
-    }, this.opts.tickMs);
-    this.timer.unref();
-  }
-
-  /** Derives the due agents in batches; returns how many were derived. */
-  private async runOnce(ignoreDue: boolean): Promise<number> {
-    if (this.running) return 0;
-    let total = 0;
-    const run = (async () => {
-      for (;;) {
-        const batch = this.takeBatch(ignoreDue);
-        if (batch.length === 0) return;
-        try {
-          await this.derive(batch);
-        } catch (err) {
-          for (const [agent, d] of batch) this.mark(agent, d); // the next tick retries, with any newer marks
-          throw err;
-        }
-        total += batch.length;
-      }
-    })();
-    this.running = run;
-    try {
-      await run;
-    } finally {
-      this.running = null;
-    }
-    return total;
-  }
-
-  private takeBatch(ignoreDue: boolean): [string, Dirty][] {
-    const settled = this.opts.generations.settled();
-    const now = this.opts.now();
-    const batch: [string, Dirty][] = [];
-    for (const entry of this.dirty) {
-      if (batch.length >= this.opts.batchAgents) break;
-      const d = entry[1];
-      if (d.gen <= settled && (ignoreDue || d.due <= now)) batch.push(entry);
-    }
-    for (const [agent] of batch) this.dirty.delete(agent);
-    return batch;
-  }
-
-  private async derive(batch: [string, Dirty][]): Promise<void> {
+  private async derive(batch: [string, DirtyMark][]): Promise<void> {
     const { store } = this.opts;
     const agents = batch.map(([a]) => a);
     const stored = await store.query<IntervalRow & { start_ms: number; end_ms: number; n: number }>(CURRENT_INTERVALS_SQL, { agents, froms: batch.map(([, d]) => d.minTs) });
@@ -293,7 +223,7 @@ export class AgentStateDeriver {
  * The stretch of an agent's intervals that events in [d.minTs, d.maxTs] can change, from its
  * current rows that end at or after d.minTs (sorted here).
  */
-function stretchOf(rows: { row: IntervalRow; n: number }[], d: Dirty): Stretch {
+function stretchOf(rows: { row: IntervalRow; n: number }[], d: DirtyMark): Stretch {
   rows.sort((a, b) => byStart(a.row, b.row));
   let first = -1;
   for (let i = 0; i < rows.length; i++) if ((rows[i] as { row: IntervalRow }).row.start_at < d.minTs) first = i;

@@ -30,6 +30,7 @@ import {
   type StoredCallEventRow,
 } from '../contact-metrics/index.ts';
 import { callFactsRow } from './call-facts-row.ts';
+import { DirtyLoop, type DirtyMark } from './dirty-loop.ts';
 import { CALL_EVENTS_OF_CALLS_SQL } from './queries/call-events.ts';
 import {
   CALLS_RECEIVED_SINCE_SQL,
@@ -68,14 +69,6 @@ export interface DeriverOptions {
   now?: () => number;
 }
 
-interface Dirty {
-  gen: number;
-  minTs: number;
-  maxTs: number;
-  /** when the call may be derived (wall clock) */
-  due: number;
-}
-
 const FINAL_TYPES: ReadonlySet<string> = new Set(['call.ended', 'call.wrapup', 'call.abandoned', 'call.survey']);
 
 export interface DeriverStats {
@@ -92,21 +85,29 @@ export interface DeriverStats {
 
 export class HistoryDeriver {
   readonly stats: DeriverStats = { calls: 0, rowsWritten: 0, batches: 0, lastBatchMs: 0, readMs: 0, computeMs: 0, writeMs: 0, errors: 0 };
-  private readonly dirty = new Map<string, Dirty>();
+  private readonly loop: DirtyLoop;
   /** the rows this deriver last wrote per call (insertion order = age); see `rememberCalls` */
   private readonly written = new Map<string, Map<string, PreviousRow>>();
   private readonly opts: Required<Omit<DeriverOptions, 'store' | 'log' | 'settingsOf' | 'generations'>> & DeriverOptions;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
 
   constructor(opts: DeriverOptions) {
     this.opts = { tickMs: 1000, coalesceMs: 20_000, batchCalls: 2000, windowMs: 2 * 3_600_000, rememberCalls: 200_000, now: Date.now, ...opts };
+    this.loop = new DirtyLoop({
+      what: 'history derivation',
+      log: this.opts.log,
+      generations: this.opts.generations,
+      tickMs: this.opts.tickMs,
+      batchSize: this.opts.batchCalls,
+      earliestFirst: true,
+      now: this.opts.now,
+      derive: (batch) => this.derive(batch),
+      onError: () => this.stats.errors++,
+    });
   }
 
   /** Calls waiting to be derived. */
   get backlog(): number {
-    return this.dirty.size;
+    return this.loop.size;
   }
 
   /** Writer hook: marks the calls of accepted events dirty. Synchronous and cheap. */
@@ -115,15 +116,7 @@ export class HistoryDeriver {
     const now = this.opts.now();
     for (const e of events) {
       if (e.call === '') continue;
-      const due = FINAL_TYPES.has(e.type) ? now : now + this.opts.coalesceMs;
-      const d = this.dirty.get(e.call);
-      if (!d) this.dirty.set(e.call, { gen, minTs: e.ts, maxTs: e.ts, due });
-      else {
-        d.gen = Math.max(d.gen, gen);
-        d.minTs = Math.min(d.minTs, e.ts);
-        d.maxTs = Math.max(d.maxTs, e.ts);
-        d.due = Math.min(d.due, due);
-      }
+      this.loop.mark(e.call, { gen, minTs: e.ts, maxTs: e.ts, due: FINAL_TYPES.has(e.type) ? now : now + this.opts.coalesceMs });
     }
   }
 
@@ -133,93 +126,22 @@ export class HistoryDeriver {
     const since = Number(last?.rows ?? 0) > 0 ? Number(last?.t ?? 0) - 60_000 : 0;
     const rows = await this.opts.store.query<{ call: string; min_ts: number | string; max_ts: number | string; final: number | boolean }>(CALLS_RECEIVED_SINCE_SQL, { since });
     const now = this.opts.now();
-    for (const r of rows) this.dirty.set(r.call, { gen: 0, minTs: Number(r.min_ts), maxTs: Number(r.max_ts), due: now });
+    for (const r of rows) this.loop.mark(r.call, { gen: 0, minTs: Number(r.min_ts), maxTs: Number(r.max_ts), due: now });
     if (rows.length > 0) this.opts.log('info', 'history catch-up', { calls: rows.length, since: since ? new Date(since).toISOString() : 'beginning' });
-    this.schedule();
+    this.loop.start();
   }
 
   /** Stops deriving; resolves when a derivation in progress has finished (the store may then close). */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    while (this.running) await this.running.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Derives every dirty call whose events are stored, now (tests, shutdown); resolves when none is left that could be. */
-  async drain(): Promise<void> {
-    while (this.running) await this.running;
-    for (;;) {
-      const n = await this.runOnce(true);
-      if (n === 0) return;
-    }
+  drain(): Promise<void> {
+    return this.loop.drain();
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.runOnce(false)
-        .catch((err: unknown) => {
-          this.stats.errors++;
-          this.opts.log('error', 'history derivation failed; will retry', { error: (err as Error).message });
-        })
-        .finally(() => this.schedule());
-    }, this.opts.tickMs);
-    this.timer.unref();
-  }
-
-  /** Derives the due calls in batches; returns how many calls were derived. */
-  private async runOnce(ignoreDue: boolean): Promise<number> {
-    if (this.running) return 0;
-    let total = 0;
-    const run = (async () => {
-      for (;;) {
-        const batch = this.takeBatch(ignoreDue);
-        if (batch.length === 0) return;
-        try {
-          await this.derive(batch);
-        } catch (err) {
-          // put them back (keeping any newer marks) and let the next tick retry
-          for (const [call, d] of batch) {
-            const now = this.dirty.get(call);
-            if (!now) this.dirty.set(call, d);
-            else {
-              now.gen = Math.max(now.gen, d.gen);
-              now.minTs = Math.min(now.minTs, d.minTs);
-              now.maxTs = Math.max(now.maxTs, d.maxTs);
-            }
-          }
-          throw err;
-        }
-        total += batch.length;
-      }
-    })();
-    this.running = run;
-    try {
-      await run;
-    } finally {
-      this.running = null;
-    }
-    return total;
-  }
-
-  /** The due calls whose events are stored, earliest events first (so one batch reads a narrow time range). */
-  private takeBatch(ignoreDue: boolean): [string, Dirty][] {
-    const settled = this.opts.generations.settled();
-    const now = this.opts.now();
-    const ready: [string, Dirty][] = [];
-    for (const entry of this.dirty) {
-      const d = entry[1];
-      if (d.gen <= settled && (ignoreDue || d.due <= now)) ready.push(entry);
-    }
-    ready.sort((a, b) => a[1].minTs - b[1].minTs);
-    const batch = ready.slice(0, this.opts.batchCalls);
-    for (const [call] of batch) this.dirty.delete(call);
-    return batch;
-  }
-
-  private async derive(batch: [string, Dirty][]): Promise<void> {
+  private async derive(batch: [string, DirtyMark][]): Promise<void> {
     const started = performance.now();
     const calls = batch.map(([c]) => c);
     let from = Infinity;
