@@ -1,24 +1,22 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { TemplatedApp } from 'uWebSockets.js';
 import type { Authenticator } from '../../platform/auth.ts';
 import { sendError, sendJson } from '../../platform/http/uws.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { Store } from '../../platform/store/store.ts';
-import type { FeedHealth, SourceHealth } from '../../schemas/feed-audit/health.ts';
-import { auditFeed, type EventOrigin } from '../../schemas/feed-audit/index.ts';
-import { DEFAULT_MAX_FUTURE_SKEW_MS, limitsAt } from '../../schemas/validate.ts';
+import type { FeedHealth } from '../../schemas/feed-audit/health.ts';
+import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../../schemas/validate.ts';
+import { auditSourcesInWorker, type SourceAuditJob } from '../feed-health/audit-worker-pool.ts';
 import { recentEvents, type ReceivedEvent } from '../feed-health/recent-events.ts';
+import { LATE_AFTER_MS } from '../feed-health/source-health.ts';
 import { registerRoute } from './route-kit.ts';
 
 export const DEFAULT_WINDOW_MS = 3600_000;
 export const MAX_WINDOW_MS = 24 * 3600_000;
 /**
- * Events audited per source and answer at most. The audit runs on the server's JS thread
- * (≈ 3-7 µs an event on the reference machine), so one answer stays well under a second per source.
+ * Events audited per source and answer at most (≈ 3-7 µs an event on the reference machine, in
+ * a worker thread so the ingest and the live push never wait for it).
  */
 export const MAX_EVENTS_PER_SOURCE = 100_000;
-/** An event received this long after its `ts` counts as late. */
-export const LATE_AFTER_MS = 10_000;
 /** Answers are shared this long (per window): several admins' pages refreshing cost one audit. */
 const CACHE_MS = 15_000;
 /** Events stamped this long before they were received are left out of the window (they are history imports). */
@@ -35,30 +33,6 @@ export function parseWindow(value: string | null): number | { error: string } {
   return ms;
 }
 
-/** The feed audit of one source's events (stored ones: they passed the ingest's validation). */
-export function sourceHealth(source: string, rows: readonly ReceivedEvent[], windowMs: number, to: number, truncated: boolean, maxFutureSkewMs: number): SourceHealth {
-  const events: unknown[] = [];
-  const origins: EventOrigin[] = [];
-  let lastReceived = 0;
-  for (const r of rows) {
-    events.push(JSON.parse(r.payload));
-    origins.push({ source, received: r.received });
-    if (r.received > lastReceived) lastReceived = r.received;
-  }
-  const audit = auditFeed(events, { origins, startsMidStream: true, lateAfterMs: LATE_AFTER_MS, limits: limitsAt(to, maxFutureSkewMs) });
-  const figures = audit.sources[0];
-  return {
-    source,
-    status: audit.status,
-    events: rows.length,
-    events_per_s: rows.length / (windowMs / 1000),
-    last_received: lastReceived,
-    late_share: figures && figures.received_events > 0 ? figures.late_events / figures.received_events : 0,
-    truncated,
-    audit,
-  };
-}
-
 /** Reads each source's events received in `[to − windowMs, to)` and audits them, a source at a time. */
 export async function feedHealth(store: Store, windowMs: number, to: number, maxFutureSkewMs: number): Promise<FeedHealth> {
   const rows = await recentEvents(store, { from: to - windowMs, to, maxLagMs: MAX_LAG_MS, maxLeadMs: maxFutureSkewMs, perSource: MAX_EVENTS_PER_SOURCE + 1 });
@@ -68,14 +42,13 @@ export async function feedHealth(store: Store, windowMs: number, to: number, max
     if (!list) bySource.set(r.source, (list = []));
     list.push(r);
   }
-  const sources: SourceHealth[] = [];
+  const jobs: SourceAuditJob[] = [];
   for (const [source, list] of bySource) {
     const truncated = list.length > MAX_EVENTS_PER_SOURCE;
     if (truncated) list.length = MAX_EVENTS_PER_SOURCE;
-    // Between sources, let the ingest and the live push run.
-    await yieldToEventLoop();
-    sources.push(sourceHealth(source, list, windowMs, to, truncated, maxFutureSkewMs));
+    jobs.push({ source, rows: list, windowMs, to, truncated, maxFutureSkewMs });
   }
+  const sources = jobs.length > 0 ? await auditSourcesInWorker(jobs) : [];
   sources.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
   return {
     window_s: windowMs / 1000,
