@@ -679,7 +679,7 @@ const PROSE: readonly (readonly [string, string])[] = [
     'Agents: which states to send, which are derived',
     `Send every change of an agent's state as \`agent.state\`. callboard never derives an agent's state
 from call events: the board shows the state of the agent's latest \`agent.state\` (by \`ts\`), and
-occupancy, utilization, logged-in time, sign-ins, sign-outs, breaks and not-ready time are walked
+occupancy, utilization, logged-in time, sign-ins, sign-outs, breaks and not-ready time are derived
 from these events alone. An agent for whom only call events arrive stays \`logged_out\` on the board.
 
 | state | send it when | notes |
