@@ -22,7 +22,7 @@ import {
 } from '../client/ingest-client.ts';
 import type { CallboardEvent, IngestAck, IngestBatch, IngestNack } from '../schemas/events.ts';
 import { manyEvents } from './helpers/events.ts';
-import { removeDir, ServerProcess, tempDataDir, TEST_INGEST_KEY } from './helpers/server-process.ts';
+import { ServerFleet, TEST_INGEST_KEY, type ServerProcess } from './helpers/server-process.ts';
 
 // The client parses the wire answers with its own (copyable) types: the server's must fit them.
 const _ackFits: IngestAckMessage = {} as IngestAck;
@@ -498,28 +498,17 @@ describe('IngestClient against a fake ingest', () => {
 });
 
 describe('IngestClient against the real server', () => {
-  const dirs: string[] = [];
-  const servers: ServerProcess[] = [];
+  const fleet = new ServerFleet();
+  const startServer = (name: string, env: Record<string, string> = {}) => fleet.start(name, env);
   let server: ServerProcess;
   let admin: string;
-
-  async function startServer(name: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-    const dir = tempDataDir(name);
-    dirs.push(dir);
-    const s = await ServerProcess.start(dir, env);
-    servers.push(s);
-    return s;
-  }
 
   beforeAll(async () => {
     // acks wait for the writer's flush: batches stay in flight long enough to be cut off by a kill
     server = await startServer('client-lib', { FLUSH_MS: '400' });
     admin = await server.login();
   });
-  afterAll(async () => {
-    for (const s of servers) await s.signal('SIGKILL');
-    for (const d of dirs) removeDir(d);
-  });
+  afterAll(() => fleet.end('kill'));
 
   const realClient = (url: string, opts: Partial<IngestClientOptions<CallboardEvent>> = {}) => client(url, { key: TEST_INGEST_KEY, ...opts });
   const storedIds = async (s: ServerProcess, cookie: string, prefix: string) =>

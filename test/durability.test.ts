@@ -2,22 +2,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { IngestAck, IngestNack } from '../schemas/events.ts';
 import { manyEvents, callFlow } from './helpers/events.ts';
-import { removeDir, ServerProcess, tempDataDir, TEST_INGEST_KEY } from './helpers/server-process.ts';
+import { ServerFleet, TEST_INGEST_KEY } from './helpers/server-process.ts';
 import { TestIngestSocket } from './helpers/ws-client.ts';
 
-const dirs: string[] = [];
-const servers: ServerProcess[] = [];
-afterAll(async () => {
-  for (const s of servers) await s.signal('SIGKILL');
-  for (const d of dirs) removeDir(d);
-});
-async function startServer(name: string, env: Record<string, string> = {}) {
-  const dir = tempDataDir(name);
-  dirs.push(dir);
-  const s = await ServerProcess.start(dir, env);
-  servers.push(s);
-  return s;
-}
+const fleet = new ServerFleet();
+afterAll(() => fleet.end('kill'));
+const startServer = (name: string, env: Record<string, string> = {}) => fleet.start(name, env);
 
 /**
  * A client as the contract expects one: pipelines batches, keeps every batch until its ack,

@@ -6,7 +6,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callFlow } from './helpers/events.ts';
-import { removeDir, ServerProcess, tempDataDir, TEST_INGEST_KEY } from './helpers/server-process.ts';
+import { ServerFleet, TEST_INGEST_KEY, type ServerProcess } from './helpers/server-process.ts';
 
 const SCRIPT = 'client/examples/python/send_events.py';
 const START = '2026-11-30T09:00:00Z';
@@ -29,25 +29,15 @@ function runExample(server: ServerProcess, args: string[] = []): Promise<Run> {
 }
 
 describe.skipIf(!hasPython)(hasPython ? 'Python example (python3, standard library only)' : 'Python example: SKIPPED, python3 is not on PATH', () => {
-  const dirs: string[] = [];
-  const servers: ServerProcess[] = [];
-  async function startServer(name: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-    const dir = tempDataDir(name);
-    dirs.push(dir);
-    const s = await ServerProcess.start(dir, env);
-    servers.push(s);
-    return s;
-  }
+  const fleet = new ServerFleet();
+  const startServer = (name: string, env: Record<string, string> = {}) => fleet.start(name, env);
   let server: ServerProcess;
   let admin: string;
   beforeAll(async () => {
     server = await startServer('python-example');
     admin = await server.login();
   });
-  afterAll(async () => {
-    for (const s of servers) await s.stop();
-    for (const d of dirs) removeDir(d);
-  });
+  afterAll(() => fleet.end('stop'));
 
   it('stores its call and the agent states; run again, it stores nothing new and counts duplicates', async () => {
     const first = await runExample(server);

@@ -134,3 +134,26 @@ export class ServerProcess {
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
+
+/** Servers a test file starts, each in its own data directory; `end` stops them all and removes the directories. */
+export class ServerFleet {
+  private readonly dirs: string[] = [];
+  private readonly servers: ServerProcess[] = [];
+
+  async start(name: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+    const dir = tempDataDir(name);
+    this.dirs.push(dir);
+    const s = await ServerProcess.start(dir, env);
+    this.servers.push(s);
+    return s;
+  }
+
+  /** `kill`: SIGKILL (a crash; nothing to wait for), else a clean stop. */
+  async end(how: 'kill' | 'stop'): Promise<void> {
+    for (const s of this.servers) {
+      if (how === 'kill') await s.signal('SIGKILL');
+      else await s.stop();
+    }
+    for (const d of this.dirs) removeDir(d);
+  }
+}
